@@ -11,13 +11,22 @@ func parseUint(b []byte, max uint64) (uint64, bool) {
 	if len(b) == 0 || len(b) > 20 {
 		return 0, false
 	}
+	if len(b) < 20 {
+		// Up to 19 digits cannot overflow a uint64: no check per digit.
+		var v uint64
+		for _, c := range b {
+			d := uint64(c - '0')
+			if d > 9 {
+				return 0, false
+			}
+			v = v*10 + d
+		}
+		return v, v <= max
+	}
 	var v uint64
 	for _, c := range b {
 		d := uint64(c - '0')
-		if d > 9 {
-			return 0, false
-		}
-		if v > (max-d)/10 {
+		if d > 9 || v > (max-d)/10 {
 			return 0, false
 		}
 		v = v*10 + d
