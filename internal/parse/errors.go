@@ -74,6 +74,9 @@ type Stats struct {
 	Bytes     int64 // bytes of (decompressed) text read
 	Malformed [NumReasons]int64
 	Errors    []LineError
+	// Format is the format in force at the end of the stream (set by
+	// ParseStream; nil when no header was seen and none was configured).
+	Format *Format
 }
 
 // MalformedTotal returns the number of malformed lines.
@@ -95,6 +98,9 @@ func (s *Stats) Add(o *Stats, limit int) {
 	s.Bytes += o.Bytes
 	for i := range s.Malformed {
 		s.Malformed[i] += o.Malformed[i]
+	}
+	if o.Format != nil {
+		s.Format = o.Format
 	}
 	for _, e := range o.Errors {
 		if limit > 0 && len(s.Errors) >= limit {

@@ -95,8 +95,23 @@ func NewReader(r io.Reader, source string, cfg Config) *Reader {
 	return rd
 }
 
+// Reset makes r read a new stream, keeping its buffer and the strings it
+// interned, with the configured format (a header of the previous stream no
+// longer applies). Stats start from zero.
+func (r *Reader) Reset(src io.Reader, source string) {
+	r.r = src
+	r.stats = Stats{}
+	r.sink = lineSink{stats: &r.stats, source: source, maxErrors: r.cfg.MaxReportedErrors}
+	r.start, r.end, r.eof, r.err, r.lineNo, r.skipping = 0, 0, false, nil, 0, false
+	r.p.format = r.cfg.Format
+	r.p.header = r.p.header[:0]
+}
+
 // Stats returns what the reader has seen so far.
-func (r *Reader) Stats() *Stats { return &r.stats }
+func (r *Reader) Stats() *Stats {
+	r.stats.Format = r.p.format
+	return &r.stats
+}
 
 // Format returns the format in force (nil until a header when none was
 // configured and no line has needed one).

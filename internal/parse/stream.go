@@ -65,6 +65,7 @@ func parseSequential(ctx context.Context, r io.Reader, source string, cfg Config
 			return rd.stats, err
 		}
 		n, err := rd.Read(batch)
+		rd.stats.Format = rd.p.format
 		if n > 0 {
 			if herr := h(0, batch[:n]); herr != nil {
 				return rd.stats, herr
@@ -151,10 +152,10 @@ func (s *streamRun) dispatch(ctx context.Context, r io.Reader, work chan<- *chun
 			return nil
 		}
 		n := copy(buf, carry)
-		m, err := io.ReadFull(r, buf[n:])
+		m, err := fill(r, buf[n:])
 		s.bytes += int64(m)
 		n += m
-		eof := err == io.EOF || err == io.ErrUnexpectedEOF
+		eof := err == io.EOF
 		var readErr error
 		if err != nil && !eof {
 			// Parse what was read before the error (the records of a
@@ -316,6 +317,7 @@ func (s *streamRun) merge() Stats {
 		st.Add(&c.stats, s.cfg.MaxReportedErrors)
 	}
 	st.Bytes = s.bytes
+	st.Format = s.latest
 	return st
 }
 
@@ -326,4 +328,19 @@ func sortChunks(cs []*chunk) {
 			cs[j], cs[j-1] = cs[j-1], cs[j]
 		}
 	}
+}
+
+// fill reads into buf until it is full or r fails. Unlike io.ReadFull it
+// returns io.EOF for a clean end whatever was read, and passes any other
+// error (io.ErrUnexpectedEOF from a truncated decompressor included) through.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }

@@ -224,3 +224,41 @@ func TestReadError(t *testing.T) {
 		}
 	}
 }
+
+type truncatedReader struct{ r io.Reader }
+
+func (t truncatedReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err == io.EOF {
+		return n, io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// A decompressor reporting a truncated stream must not look like a clean end.
+func TestParseStreamTruncated(t *testing.T) {
+	text := genText(rand.New(rand.NewPCG(5, 6)), 3000)
+	for _, workers := range []int{1, 2} {
+		st, err := ParseStream(context.Background(), truncatedReader{strings.NewReader(text)}, "x", DefaultConfig(), workers, func(int, []flowlog.Record) error { return nil })
+		if !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("workers=%d: err = %v, want unexpected EOF", workers, err)
+		}
+		if st.Records == 0 {
+			t.Fatalf("workers=%d: the records before the truncation are lost", workers)
+		}
+	}
+}
+
+func TestReaderReset(t *testing.T) {
+	rd := NewReader(strings.NewReader("srcaddr\n10.0.0.1\n"), "a", DefaultConfig())
+	batch := make([]flowlog.Record, 4)
+	if n, _ := rd.Read(batch); n != 1 || rd.Format() == nil || rd.Stats().Format == nil {
+		t.Fatalf("first stream: n=%d format=%v", n, rd.Format())
+	}
+	rd.Reset(strings.NewReader("2 123 eni-a 10.0.0.1 10.0.0.2 1 2 6 1 40 100 160 ACCEPT OK\nbad\n"), "b")
+	n, _ := rd.Read(batch)
+	st := rd.Stats()
+	if n != 1 || st.Lines != 2 || st.MalformedTotal() != 1 || st.Errors[0].Source != "b" || st.Errors[0].Line != 2 {
+		t.Fatalf("after Reset: n=%d stats=%+v", n, st)
+	}
+}

@@ -1,0 +1,52 @@
+# flowlens: one binary for AWS VPC Flow Logs.
+# `make demo` runs the main job on generated data; `make test` runs every test.
+
+GO        ?= go
+BIN       := bin/flowlens
+PKGS      := ./...
+DEMO_DIR  ?= demo-data
+FUZZTIME  ?= 20s
+export CGO_ENABLED := 1
+
+.PHONY: all build demo test test-short lint vet fmt bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/flowlens
+
+# Generates a realistic demo data set (S3 layout, gzip objects with header
+# lines) and shows the main result.
+demo: build
+	@rm -rf $(DEMO_DIR)
+	$(BIN) generate --seed 42 --records 500000 --layout s3 --out $(DEMO_DIR)
+	$(BIN) stats $(DEMO_DIR)
+
+lint: vet
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+# Every test, with the race detector. Conformance tests read ../shared.
+test: lint
+	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+test-short:
+	$(GO) test -count=1 $(PKGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./internal/...
+	./bench/run.sh
+
+# Time-boxed fuzzing of every parser (FUZZTIME per target).
+fuzz:
+	@for t in $$(grep -rhoE '^func (Fuzz[A-Za-z0-9_]+)' --include='*_test.go' internal | sed 's/func //'); do \
+		pkg=$$(grep -rlE "^func $$t\(" --include='*_test.go' internal | head -1 | xargs dirname); \
+		echo "== $$t ($$pkg)"; \
+		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+	done
+
+clean:
+	rm -rf bin $(DEMO_DIR) test-artifacts
