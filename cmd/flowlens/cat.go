@@ -75,6 +75,9 @@ type recordSink struct {
 }
 
 func (a *app) recordOutput(output, path string) (recordSink, error) {
+	if _, err := render.ParseFormatName(output); err != nil && output != "parquet" {
+		return recordSink{}, usagef("unknown output format %q: use one of table, json, jsonl, csv, parquet", output)
+	}
 	w, closeFile, err := a.openOutput(path)
 	if err != nil {
 		return recordSink{}, err
