@@ -100,6 +100,7 @@ type Parser struct {
 	unwrap   []byte
 	header   []byte // bytes of the last header line, to reuse its Format
 	last     [flowlog.NumFields]string
+	noFast   bool // tests: general path only
 	err      lineErr
 }
 
@@ -131,7 +132,8 @@ func (p *Parser) ParseLine(line []byte, rec *flowlog.Record) (bool, error) {
 	return false, nil
 }
 
-var spaceTab = [256]bool{' ': true, '\t': true, '\r': true, '\v': true, '\f': true}
+// spaceTab marks the bytes that separate fields: spaces, tabs and CRs.
+var spaceTab = [256]bool{' ': true, '\t': true, '\r': true}
 
 func isSpace(c byte) bool { return spaceTab[c] }
 
@@ -184,6 +186,9 @@ func (p *Parser) parse(line []byte, rec *flowlog.Record) lineKind {
 	f := p.format
 	if f == nil {
 		f = p.defFmt
+	}
+	if !p.noFast && p.fastFill(f, line, rec) {
+		return lineRecord
 	}
 	kind := p.fill(f, line, rec)
 	if kind == lineMalformed && p.err.reason == ReasonFieldCount && p.format == nil {
