@@ -61,6 +61,14 @@ type Configuration struct {
 	// e.g. "*.log.gz"). Exclude drops those matching one of its patterns.
 	// Files named explicitly are always kept.
 	Include, Exclude []string
+	// OnStart, when set, is called by Scan before an object is opened;
+	// returning skip leaves the object unread (ObjectResult.Skipped). OnDone
+	// is called after the object was read to its end or failed
+	// (ObjectResult.Err), before the worker takes another object. They may
+	// be called concurrently for different objects; an error from either
+	// stops the scan.
+	OnStart func(o *Object) (skip bool, err error)
+	OnDone  func(o *Object, r *ObjectResult) error
 	// Ordered makes Scan read the objects one after the other, in the
 	// given order, each by one worker (worker 0), so the handler sees the
 	// records in input order (for printing them).

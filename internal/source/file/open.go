@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/zeebo/xxh3"
 	"io"
 	"os"
 
@@ -126,15 +127,31 @@ func (e *ReadError) Error() string {
 
 func (e *ReadError) Unwrap() error { return e.Err }
 
+// countingReader counts and hashes the raw bytes of an object.
 type countingReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	h   xxh3.Hasher
+	eof bool
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	_, _ = c.h.Write(p[:n])
+	if err == io.EOF {
+		c.eof = true
+	}
 	return n, err
+}
+
+// Hash returns the xxh3 hash of the object's raw bytes once it was read to
+// its end as a stream, else "" (a Parquet file read in place, an error).
+func (s *Stream) Hash() string {
+	if s.inPlace || s.raw == nil || !s.raw.eof {
+		return ""
+	}
+	return fmt.Sprintf("xxh3:%016x", s.raw.h.Sum64())
 }
 
 // Open opens o (stdin for "-") and detects its compression and kind from
@@ -197,6 +214,7 @@ func (op *opener) open(o *Object, stdin io.Reader) (*Stream, error) {
 		s.closers = append(s.closers, f.Close)
 	}
 	s.raw = &countingReader{r: src}
+	s.raw.h.Reset()
 	br := resetBuffer(&op.raw, s.raw, readBuffer)
 	// Drop the references to this object when the stream closes.
 	s.closers = append(s.closers, func() error { br.Reset(nil); return nil })

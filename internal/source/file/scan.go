@@ -32,6 +32,11 @@ type ObjectResult struct {
 	// report it).
 	Format *parse.Format
 	Stats  parse.Stats
+	// Skipped is set when Configuration.OnStart chose to skip the object.
+	Skipped bool
+	// Hash is the content hash of the object's stored bytes when it was
+	// read to its end as a stream ("xxh3:" + 16 hex digits), else "".
+	Hash string
 	// CompressedBytes is what was read from the object itself;
 	// Stats.Bytes counts decompressed bytes.
 	CompressedBytes int64
@@ -214,6 +219,27 @@ func newWorkerState() *workerState {
 // object parses one object with worker index w (workers == 1) or with
 // ParseStream on workers chunk workers. It returns only fatal errors.
 func (s *scanner) object(ctx context.Context, ws *workerState, w, workers int, o *Object, res *ObjectResult) error {
+	if s.cfg.OnStart != nil {
+		skip, err := s.cfg.OnStart(o)
+		if err != nil {
+			return handlerError{err}
+		}
+		if skip {
+			res.Skipped = true
+			return nil
+		}
+	}
+	err := s.read(ctx, ws, w, workers, o, res)
+	if err == nil && s.cfg.OnDone != nil {
+		if derr := s.cfg.OnDone(o, res); derr != nil {
+			return handlerError{derr}
+		}
+	}
+	return err
+}
+
+// read opens and parses one object.
+func (s *scanner) read(ctx context.Context, ws *workerState, w, workers int, o *Object, res *ObjectResult) error {
 	st, err := ws.op.open(o, s.stdin)
 	if err != nil {
 		res.Err = err
@@ -236,6 +262,7 @@ func (s *scanner) object(ctx context.Context, ws *workerState, w, workers int, o
 		err = s.text(ctx, w, o, st, res, ws)
 	}
 	res.CompressedBytes = st.CompressedBytes()
+	res.Hash = st.Hash()
 	if err == nil {
 		return nil
 	}

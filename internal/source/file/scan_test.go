@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -329,5 +330,48 @@ func TestDecompressOnly(t *testing.T) {
 	n, err = DecompressOnly(context.Background(), cfg, listed(t, cfg, append(paths, bad)...))
 	if err == nil || !strings.Contains(err.Error(), bad) || n <= 3*int64(len(text)) {
 		t.Errorf("DecompressOnly with a truncated object = %d, %v", n, err)
+	}
+}
+
+// OnStart can skip objects, OnDone sees each read object with its content
+// hash, which depends on the raw bytes only.
+func TestScanHooks(t *testing.T) {
+	dir := t.TempDir()
+	line := "2 123 eni-a 10.0.0.1 10.0.0.2 1 2 6 1 40 100 160 ACCEPT OK\n"
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.log", line)
+	write("b.log", line+line)
+	write("c.log", line)
+	objs, _, err := List(DefaultConfiguration(), []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfiguration()
+	var mu sync.Mutex
+	hashes := map[string]string{}
+	cfg.OnStart = func(o *Object) (bool, error) { return filepath.Base(o.Name) == "b.log", nil }
+	cfg.OnDone = func(o *Object, r *ObjectResult) error {
+		mu.Lock()
+		defer mu.Unlock()
+		hashes[filepath.Base(o.Name)] = r.Hash
+		return nil
+	}
+	res, err := Scan(context.Background(), cfg, objs, parse.DefaultConfig(), func(int, *Object, []flowlog.Record) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total.Records != 2 || !res.Objects[1].Skipped || len(hashes) != 2 {
+		t.Fatalf("records %d, skipped %v, done %v", res.Total.Records, res.Objects[1].Skipped, hashes)
+	}
+	if hashes["a.log"] == "" || hashes["a.log"] != hashes["c.log"] {
+		t.Fatalf("equal contents must hash equal: %v", hashes)
+	}
+	cfg.OnDone = func(*Object, *ObjectResult) error { return errors.New("stop") }
+	if _, err := Scan(context.Background(), cfg, objs, parse.DefaultConfig(), func(int, *Object, []flowlog.Record) error { return nil }); err == nil || err.Error() != "stop" {
+		t.Fatalf("OnDone error: %v", err)
 	}
 }
