@@ -102,6 +102,14 @@ Exit codes: 0 success, 1 failure, 2 usage error, 3 malformed lines with --strict
 		a.catCommand(),
 		a.statsCommand(),
 		a.generateCommand(),
+		a.ingestCommand(),
+		a.sourcesCommand(),
+		a.pruneCommand(),
+		a.queryCommand(),
+		a.filterCommand(),
+		a.topCommand(),
+		a.summaryCommand(),
+		a.reportCommand(),
 		a.versionCommand(),
 	)
 	return root

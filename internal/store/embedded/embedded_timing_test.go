@@ -1,0 +1,142 @@
+package embedded
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/flowlens/flowlens/internal/flowlog"
+	"github.com/flowlens/flowlens/internal/generate"
+	"github.com/flowlens/flowlens/internal/parse"
+	"github.com/flowlens/flowlens/internal/store"
+	"github.com/flowlens/flowlens/internal/store/storetest"
+)
+
+// dirSize returns the bytes of the data files under dir.
+func dirSize(t testing.TB, dir string) int64 {
+	var n int64
+	filepath.Walk(filepath.Join(dir, dataDir), func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			n += info.Size()
+		}
+		return nil
+	})
+	return n
+}
+
+// BenchmarkIngest measures appending, committing and publishing records
+// (raw Parquet files and both rollups), in objects of 100k records.
+func BenchmarkIngest(b *testing.B) {
+	const perObject, objects = 100_000, 10
+	// Realistic records (internal/generate), 100k per object; the objects
+	// follow each other in time.
+	gcfg := generate.DefaultConfiguration()
+	gcfg.Records = perObject * objects
+	gcfg.Duration = 6 * time.Hour
+	gen, err := generate.New(gcfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	all := make([][]flowlog.Record, objects)
+	for o := range all {
+		all[o] = make([]flowlog.Record, perObject)
+		for j := range all[o] {
+			gen.Next(&all[o][j])
+		}
+	}
+	recs := all[0]
+	text := 0
+	f := parse.DefaultFormat()
+	var line []byte
+	for i := range recs[:10000] {
+		line = f.AppendLine(line[:0], &recs[i])
+		text += len(line) + 1
+	}
+	b.SetBytes(int64(text / 10000 * perObject * objects))
+	b.ReportAllocs()
+	b.ResetTimer()
+	defer reportCPU(b)()
+	var size int64
+	for i := 0; i < b.N; i++ {
+		cfg := DefaultConfiguration()
+		cfg.Dir = b.TempDir()
+		cfg.Fsync = false
+		s, err := Open(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w, err := s.OpenWriter(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for o := 0; o < objects; o++ {
+			a, _, err := w.Begin(context.Background(), store.SourceID{Name: fmt.Sprint(o), Size: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for lo := 0; lo < perObject; lo += 4096 {
+				if err := a.Append(all[o][lo:min(lo+4096, perObject)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := a.Commit(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+		size = dirSize(b, cfg.Dir)
+		s.Close()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*perObject*objects), "ns/record")
+	b.ReportMetric(float64(size)/float64(perObject*objects)*1e6/(1<<20), "MiB/Mflows")
+}
+
+// BenchmarkStage measures staging alone (Append without encoding).
+func BenchmarkStage(b *testing.B) {
+	recs := storetest.Generate(storetest.GenConfig{Seed: 1, N: 100_000, Start: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), Span: 6 * time.Hour})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		st := newStage()
+		for j := range recs {
+			st.add(&recs[j], nil)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/record")
+}
+
+// BenchmarkRollups measures building every cube from a staged batch.
+func BenchmarkRollups(b *testing.B) {
+	gcfg := generate.DefaultConfiguration()
+	gcfg.Records = 500_000
+	gcfg.Duration = 3 * time.Hour
+	gen, err := generate.New(gcfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := newStage()
+	var r flowlog.Record
+	for gen.Next(&r) {
+		st.add(&r, nil)
+	}
+	st.padAll()
+	perm, _ := sortByDay(st)
+	e := &encoder{}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		minute := buildRollup(st, perm, 60, e.getRollupBuf(len(perm)))
+		for _, c := range store.Cubes() {
+			m := minute.aggregate(&c, 60, e.getRollupBuf(len(minute.keys)))
+			h := m.aggregate(&c, 3600, e.getRollupBuf(len(m.keys)))
+			e.putRollupBuf(m.buf)
+			e.putRollupBuf(h.buf)
+		}
+		e.putRollupBuf(minute.buf)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*st.n), "ns/record")
+}

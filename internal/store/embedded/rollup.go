@@ -1,0 +1,418 @@
+package embedded
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+
+	"github.com/flowlens/flowlens/internal/flowlog"
+	"github.com/flowlens/flowlens/internal/store"
+)
+
+// A rollup aggregates a stage per time bucket and rollup dimensions
+// (store.RollupDims): flows (records), packets and bytes. Rows without a
+// start time form their own bucket (stored with a NULL start), so totals over
+// all time are equal in raw records and rollups.
+
+const maxRollupDims = 16
+
+const noBucket = math.MinInt64
+
+type rkey struct {
+	bucket int64
+	v      [maxRollupDims]uint32 // dimension value + 1 (index or number), 0 = absent
+}
+
+type ragg struct {
+	flows, packets, bytes uint64
+	hasPackets, hasBytes  bool
+}
+
+type rollup struct {
+	buf  *rollupBuf // holds keys and aggs
+	step int64
+	dims []flowlog.FieldID // present rollup dimensions, in store.RollupDims order
+	src  []*column         // the stage columns of dims (for dictionaries)
+	keys []rkey
+	aggs []ragg
+}
+
+func init() {
+	if len(store.RollupDims()) > maxRollupDims {
+		panic("embedded: too many rollup dimensions")
+	}
+}
+
+// buildRollup aggregates s at step seconds. perm lists the rows ordered by
+// start (rows without start last, see sortByDay): each bucket's rows are
+// contiguous, so the hash table only ever holds one bucket and stays in
+// cache, and the entries come out ordered by bucket.
+func buildRollup(s *stage, perm []int32, step int64, buf *rollupBuf) *rollup {
+	ru := &rollup{step: step, buf: buf}
+	for _, f := range store.RollupDims() {
+		if c := s.get(f); c != nil {
+			ru.dims = append(ru.dims, f)
+			ru.src = append(ru.src, c)
+		}
+	}
+	ru.keys, ru.aggs = buf.keys[:0], buf.aggs[:0]
+	index := buf.table(len(ru.dims))
+	sc := s.get(flowlog.FieldStart)
+	pc, bc := s.get(flowlog.FieldPackets), s.get(flowlog.FieldBytes)
+	var k rkey
+	current := int64(noBucket) + 1 // matches no bucket
+	for _, r32 := range perm {
+		r := int(r32)
+		k.bucket = noBucket
+		if sc != nil && sc.valid[r] {
+			k.bucket = floorDiv(int64(sc.u64[r]), step) * step
+		}
+		if k.bucket != current {
+			index.reset()
+			current = k.bucket
+		}
+		for j, c := range ru.src {
+			k.v[j] = dimValue(c, r)
+		}
+		i, ok := index.find(&k, ru.keys)
+		if !ok {
+			i = int32(len(ru.keys))
+			index.insert(&k, i, ru.keys)
+			ru.keys = append(ru.keys, k)
+			ru.aggs = append(ru.aggs, ragg{})
+		}
+		a := &ru.aggs[i]
+		a.flows++
+		if pc != nil && pc.valid[r] {
+			a.packets += pc.u64[r]
+			a.hasPackets = true
+		}
+		if bc != nil && bc.valid[r] {
+			a.bytes += bc.u64[r]
+			a.hasBytes = true
+		}
+	}
+	return ru
+}
+
+// rollupBuf holds the entries of a rollup. Entries never outnumber their
+// input rows: a buffer of that capacity never grows.
+type rollupBuf struct {
+	keys []rkey
+	aggs []ragg
+	tab  rtable
+}
+
+func (b *rollupBuf) table(dims int) *rtable {
+	b.tab.dims = dims
+	b.tab.reset()
+	return &b.tab
+}
+
+// rtable is an open-addressing hash table from a key (bucket and the
+// first dims values) to an entry index. It only hashes and compares the
+// dimensions in use, and resets in O(1) (generations), which makes it
+// several times faster than a map of full keys for the per-bucket tables
+// of rollups.
+type rtable struct {
+	dims  int
+	slots []uint64 // generation<<32 | entry index+1; other generations are empty
+	gen   uint64
+	n     int
+}
+
+func (t *rtable) reset() {
+	t.gen++
+	t.n = 0
+	if t.gen >= 1<<31 {
+		clear(t.slots)
+		t.gen = 1
+	}
+	if t.slots == nil {
+		t.slots = make([]uint64, 1<<12)
+	}
+}
+
+func (t *rtable) hash(k *rkey) uint64 {
+	h := uint64(k.bucket) * 0x9e3779b97f4a7c15
+	for _, v := range k.v[:t.dims] {
+		h = (h ^ uint64(v)) * 0xff51afd7ed558ccd
+		h ^= h >> 29
+	}
+	return h
+}
+
+func (t *rtable) equal(a, b *rkey) bool {
+	if a.bucket != b.bucket {
+		return false
+	}
+	for j, v := range a.v[:t.dims] {
+		if b.v[j] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// find returns the index of k among keys, if present.
+func (t *rtable) find(k *rkey, keys []rkey) (int32, bool) {
+	mask := uint64(len(t.slots) - 1)
+	for i := t.hash(k) & mask; ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s>>32 != t.gen {
+			return 0, false
+		}
+		if idx := int32(uint32(s)) - 1; t.equal(&keys[idx], k) {
+			return idx, true
+		}
+	}
+}
+
+// insert records that k is entry idx (k must not be present); keys are
+// the entries (for rehashing).
+func (t *rtable) insert(k *rkey, idx int32, keys []rkey) {
+	if 2*(t.n+1) > len(t.slots) {
+		t.grow(keys)
+	}
+	t.put(t.hash(k), idx)
+	t.n++
+}
+
+func (t *rtable) put(h uint64, idx int32) {
+	mask := uint64(len(t.slots) - 1)
+	i := h & mask
+	for t.slots[i]>>32 == t.gen {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = t.gen<<32 | uint64(uint32(idx+1))
+}
+
+// grow doubles the table and rehashes the entries of the current generation.
+func (t *rtable) grow(keys []rkey) {
+	old := t.slots
+	t.slots = make([]uint64, 2*len(old))
+	for _, s := range old {
+		if s>>32 == t.gen {
+			idx := int32(uint32(s)) - 1
+			t.put(t.hash(&keys[idx]), idx)
+		}
+	}
+}
+
+func dimValue(c *column, r int) uint32 {
+	if !c.valid[r] {
+		return 0
+	}
+	switch {
+	case isU8(c.kind):
+		return uint32(c.u8[r]) + 1
+	case c.kind == flowlog.KindUint16:
+		return uint32(c.u16[r]) + 1
+	}
+	return c.idx[r] + 1
+}
+
+// aggregate re-aggregates ru (ordered by bucket) on the dimensions of
+// cube present in ru, at step (a multiple of ru.step). The result is
+// ordered by bucket.
+func (ru *rollup) aggregate(cube *store.Cube, step int64, buf *rollupBuf) *rollup {
+	out := &rollup{step: step, buf: buf}
+	var pos []int
+	for j, f := range ru.dims {
+		if cube.Has(f) {
+			out.dims = append(out.dims, f)
+			out.src = append(out.src, ru.src[j])
+			pos = append(pos, j)
+		}
+	}
+	out.keys, out.aggs = buf.keys[:0], buf.aggs[:0]
+	index := buf.table(len(out.dims))
+	current := int64(noBucket) + 1
+	var k rkey
+	for i := range ru.keys {
+		in := &ru.keys[i]
+		k.bucket = in.bucket
+		if k.bucket != noBucket {
+			k.bucket = floorDiv(k.bucket, step) * step
+		}
+		if k.bucket != current {
+			index.reset()
+			current = k.bucket
+		}
+		for j, p := range pos {
+			k.v[j] = in.v[p]
+		}
+		j, ok := index.find(&k, out.keys)
+		if !ok {
+			j = int32(len(out.keys))
+			index.insert(&k, j, out.keys)
+			out.keys = append(out.keys, k)
+			out.aggs = append(out.aggs, ragg{})
+		}
+		a, b := &out.aggs[j], &ru.aggs[i]
+		a.flows += b.flows
+		a.packets += b.packets
+		a.bytes += b.bytes
+		a.hasPackets = a.hasPackets || b.hasPackets
+		a.hasBytes = a.hasBytes || b.hasBytes
+	}
+	return out
+}
+
+// writeRollups writes every cube at both resolutions: the full cube per
+// minute from the stage, everything else from it.
+func (e *encoder) writeRollups(s *stage, perm []int32, dir, prefix string) ([]fileInfo, error) {
+	full := store.FullCube()
+	minute := buildRollup(s, perm, 60, e.getRollupBuf(len(perm)))
+	defer e.putRollupBuf(minute.buf)
+	var out []fileInfo
+	write := func(ru *rollup, cube string) error {
+		files, err := e.writeRollup(ru, dir, prefix, levelName(resolutionOfStep(ru.step), cube))
+		out = append(out, files...)
+		return err
+	}
+	if err := write(minute, full.Name); err != nil {
+		return nil, err
+	}
+	hour := minute.aggregate(full, 3600, e.getRollupBuf(len(minute.keys)))
+	err := write(hour, full.Name)
+	e.putRollupBuf(hour.buf)
+	if err != nil {
+		return nil, err
+	}
+	for i := range store.Cubes()[1:] {
+		c := &store.Cubes()[1+i]
+		m := minute.aggregate(c, 60, e.getRollupBuf(len(minute.keys)))
+		h := m.aggregate(c, 3600, e.getRollupBuf(len(m.keys)))
+		err := write(m, c.Name)
+		if err == nil {
+			err = write(h, c.Name)
+		}
+		e.putRollupBuf(m.buf)
+		e.putRollupBuf(h.buf)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func resolutionOfStep(step int64) store.Resolution {
+	if step == 3600 {
+		return store.ResolutionHour
+	}
+	return store.ResolutionMinute
+}
+
+// columns returns the stored columns of the rollup, gathering values from
+// its entries (dictionaries are those of the source stage).
+func (ru *rollup) columns() []outColumn {
+	keys, aggs := ru.keys, ru.aggs
+	out := []outColumn{{pq: pqColumn{Name: flowlog.FieldStart.Column(), Type: pqI64}, fill: func(rows []int32, ch *pqChunk) {
+		for _, r := range rows {
+			b := keys[r].bucket
+			ch.Valid = append(ch.Valid, b != noBucket)
+			if b != noBucket {
+				ch.Ints = append(ch.Ints, uint64(b))
+			}
+		}
+	}}}
+	for j, f := range ru.dims {
+		src := ru.src[j]
+		get := func(r int32) (uint32, bool) { v := keys[r].v[j]; return v - 1, v != 0 }
+		col := outColumn{pq: pqColumn{Name: f.Column(), Type: pqTypeOf(src.kind)}}
+		switch k := src.kind; {
+		case k == flowlog.KindAddr:
+			col.fill = gatherDict(get, src.addrs.texts())
+			out = append(out, col)
+			out = append(out, addrHelpers(f.Column(), src.addrs, get)...)
+			continue
+		case k == flowlog.KindString:
+			col.fill = gatherDict(get, src.strs.vals)
+		case isU8(k) && k != flowlog.KindUint8:
+			col.fill = gatherDict(get, enumDicts[k])
+		default:
+			col.fill = func(rows []int32, ch *pqChunk) {
+				for _, r := range rows {
+					v, ok := get(r)
+					ch.Valid = append(ch.Valid, ok)
+					if ok {
+						ch.Ints = append(ch.Ints, uint64(v))
+					}
+				}
+			}
+		}
+		out = append(out, col)
+	}
+	measure := func(name string, get func(a *ragg) (uint64, bool)) outColumn {
+		return outColumn{pq: pqColumn{Name: name, Type: pqU64}, fill: func(rows []int32, ch *pqChunk) {
+			for _, r := range rows {
+				v, ok := get(&aggs[r])
+				ch.Valid = append(ch.Valid, ok)
+				if ok {
+					ch.Ints = append(ch.Ints, v)
+				}
+			}
+		}}
+	}
+	return append(out,
+		measure(store.ColFlows, func(a *ragg) (uint64, bool) { return a.flows, true }),
+		measure(store.ColPackets, func(a *ragg) (uint64, bool) { return a.packets, a.hasPackets }),
+		measure(store.ColBytes, func(a *ragg) (uint64, bool) { return a.bytes, a.hasBytes }))
+}
+
+// gatherDict returns a fill function for a dictionary-encoded column.
+func gatherDict(get func(int32) (uint32, bool), dict []string) func(rows []int32, ch *pqChunk) {
+	return func(rows []int32, ch *pqChunk) {
+		ch.Dict = dict
+		for _, r := range rows {
+			v, ok := get(r)
+			ch.Valid = append(ch.Valid, ok)
+			if ok {
+				ch.Idx = append(ch.Idx, v)
+			}
+		}
+	}
+}
+
+// writeRollup writes the rollup (ordered by bucket) as one file per day.
+func (e *encoder) writeRollup(ru *rollup, dir, prefix, level string) ([]fileInfo, error) {
+	if len(ru.keys) == 0 {
+		return nil, nil
+	}
+	order := make([]int32, len(ru.keys))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	cols := ru.columns()
+	var out []fileInfo
+	for lo := 0; lo < len(order); {
+		b := ru.keys[order[lo]].bucket
+		day, name := int64(0), noDay
+		if b != noBucket {
+			day = floorDiv(b, 86400)
+			name = dayName(day)
+		}
+		hi := lo
+		for hi < len(order) {
+			bb := ru.keys[order[hi]].bucket
+			if (bb == noBucket) != (b == noBucket) || (bb != noBucket && floorDiv(bb, 86400) != day) {
+				break
+			}
+			hi++
+		}
+		fi, err := e.writeFile(filepath.Join(dir, fmt.Sprintf("%s-%s-%s.parquet", prefix, level, name)), cols, order[lo:hi])
+		if err != nil {
+			return nil, err
+		}
+		fi.Level, fi.Day = level, name
+		if b != noBucket {
+			fi.MinStart = b
+			fi.MaxStart = ru.keys[order[hi-1]].bucket
+			fi.MaxEnd = fi.MaxStart + ru.step
+		}
+		out = append(out, *fi)
+		lo = hi
+	}
+	return out, nil
+}
