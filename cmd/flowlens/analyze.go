@@ -75,12 +75,12 @@ func (a *app) topCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "top WHAT [PATH...]",
 		Short: "Rank talkers, ports, protocols, ENIs or subnets by bytes, packets or flows",
-		Long: "top ranks the stored flows (or, with PATHs, the given files through a temporary\nstore) by one dimension. WHAT is one of: " + strings.Join(names, ", ") + ".",
+		Long:  "top ranks the stored flows (or, with PATHs, the given files through a temporary\nstore) by one dimension. WHAT is one of: " + strings.Join(names, ", ") + ".",
 		Example: `  flowlens top src --since 24h
   flowlens top pair --by packets --limit 20
   flowlens top dstport --where action=REJECT
   flowlens top src flows.log.gz          # one-shot, straight on files`,
-		Args: minArgs(1, "WHAT to rank ("+strings.Join(names, ", ")+")"),
+		Args:      minArgs(1, "WHAT to rank ("+strings.Join(names, ", ")+")"),
 		ValidArgs: names,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dim, err := analysis.ParseDimension(args[0])
