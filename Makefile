@@ -16,11 +16,15 @@ build:
 	$(GO) build -o $(BIN) ./cmd/flowlens
 
 # Generates a realistic demo data set (S3 layout, gzip objects with header
-# lines) and shows the main result.
+# lines), reads it, stores it and shows the main results.
 demo: build
 	@rm -rf $(DEMO_DIR)
-	$(BIN) generate --seed 42 --records 500000 --layout s3 --out $(DEMO_DIR)
-	$(BIN) stats $(DEMO_DIR)
+	$(BIN) generate --seed 42 --duration 6h --records 500000 --layout s3 --out $(DEMO_DIR)/logs
+	$(BIN) stats $(DEMO_DIR)/logs
+	$(BIN) ingest --data $(DEMO_DIR)/store $(DEMO_DIR)/logs
+	$(BIN) summary --data $(DEMO_DIR)/store
+	@echo
+	@echo "Next: $(BIN) top pair --data $(DEMO_DIR)/store   |   $(BIN) report --list   |   $(BIN) query --data $(DEMO_DIR)/store \"SELECT ...\""
 
 lint: vet
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
