@@ -7,7 +7,6 @@ var offsets [numFields]uintptr
 
 func init() {
 	var r Record
-	base := uintptr(unsafe.Pointer(&r))
 	num := map[FieldID]uintptr{
 		FieldVersion: unsafe.Offsetof(r.Version), FieldProtocol: unsafe.Offsetof(r.Protocol),
 		FieldSrcPort: unsafe.Offsetof(r.SrcPort), FieldDstPort: unsafe.Offsetof(r.DstPort),
@@ -22,10 +21,12 @@ func init() {
 	for i := 1; i < NumFields; i++ {
 		id := FieldID(i)
 		switch id.Kind() {
+		// The call comes first in each expression: the stack may move
+		// during a call, never between the two conversions that follow.
 		case KindString:
-			offsets[i] = uintptr(unsafe.Pointer(r.StringPtr(id))) - base
+			offsets[i] = uintptr(unsafe.Pointer(r.StringPtr(id))) - uintptr(unsafe.Pointer(&r))
 		case KindAddr:
-			offsets[i] = uintptr(unsafe.Pointer(r.AddrPtr(id))) - base
+			offsets[i] = uintptr(unsafe.Pointer(r.AddrPtr(id))) - uintptr(unsafe.Pointer(&r))
 		default:
 			off, ok := num[id]
 			if !ok {
