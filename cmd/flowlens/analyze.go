@@ -11,6 +11,7 @@ import (
 
 	"github.com/flowlens/flowlens/internal/analysis"
 	"github.com/flowlens/flowlens/internal/render"
+	"github.com/flowlens/flowlens/internal/store"
 	"github.com/flowlens/flowlens/internal/store/embedded"
 )
 
@@ -64,6 +65,29 @@ func (a *app) analysisStore(ctx context.Context, qf *queryFlags, in *inputFlags,
 	return s, func() { s.Close(); cleanup() }, nil
 }
 
+// analyze opens the store (or a one-shot store over paths), builds the
+// options of the query flags, runs fn and prints its tables.
+func (a *app) analyze(ctx context.Context, qf *queryFlags, in *inputFlags, paths []string, fn func(context.Context, store.Reader, analysis.Options) ([]*render.Table, error)) error {
+	s, done, err := a.analysisStore(ctx, qf, in, paths)
+	if err != nil {
+		return err
+	}
+	defer done()
+	opts, warns, err := qf.options(patternDialect(s))
+	if err != nil {
+		return err
+	}
+	a.warn(warns)
+	tables, err := fn(ctx, s, opts)
+	if err != nil {
+		return err
+	}
+	if len(tables) == 1 {
+		return render.Render(a.stdout, tables[0], qf.out)
+	}
+	return render.RenderAll(a.stdout, tables, qf.out)
+}
+
 func (a *app) topCommand() *cobra.Command {
 	var qf queryFlags
 	var in inputFlags
@@ -91,21 +115,13 @@ func (a *app) topCommand() *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			s, done, err := a.analysisStore(cmd.Context(), &qf, &in, args[1:])
-			if err != nil {
-				return err
-			}
-			defer done()
-			opts, warns, err := qf.options(patternDialect(s))
-			if err != nil {
-				return err
-			}
-			a.warn(warns)
-			res, err := analysis.Top(cmd.Context(), s, analysis.TopOptions{Options: opts, By: dim, Metric: metric})
-			if err != nil {
-				return err
-			}
-			return render.Render(a.stdout, res.Table(), qf.out)
+			return a.analyze(cmd.Context(), &qf, &in, args[1:], func(ctx context.Context, s store.Reader, opts analysis.Options) ([]*render.Table, error) {
+				res, err := analysis.Top(ctx, s, analysis.TopOptions{Options: opts, By: dim, Metric: metric})
+				if err != nil {
+					return nil, err
+				}
+				return []*render.Table{res.Table()}, nil
+			})
 		},
 	}
 	qf.register(cmd, 10)
@@ -130,24 +146,16 @@ func (a *app) summaryCommand() *cobra.Command {
   flowlens summary --since 7d -o json
   flowlens summary AWSLogs/            # one-shot, straight on files`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			s, done, err := a.analysisStore(cmd.Context(), &qf, &in, paths)
-			if err != nil {
-				return err
-			}
-			defer done()
-			opts, warns, err := qf.options(patternDialect(s))
-			if err != nil {
-				return err
-			}
-			a.warn(warns)
-			if opts.Limit == 0 {
-				opts.Limit = analysis.SummaryTop
-			}
-			sum, err := analysis.Summarize(cmd.Context(), s, opts)
-			if err != nil {
-				return err
-			}
-			return render.RenderAll(a.stdout, sum.Tables(), qf.out)
+			return a.analyze(cmd.Context(), &qf, &in, paths, func(ctx context.Context, s store.Reader, opts analysis.Options) ([]*render.Table, error) {
+				if opts.Limit == 0 {
+					opts.Limit = analysis.SummaryTop
+				}
+				sum, err := analysis.Summarize(ctx, s, opts)
+				if err != nil {
+					return nil, err
+				}
+				return sum.Tables(), nil
+			})
 		},
 	}
 	qf.register(cmd, 0)
@@ -179,21 +187,13 @@ func (a *app) reportCommand() *cobra.Command {
 				}
 				params[k] = v
 			}
-			s, done, err := a.analysisStore(cmd.Context(), &qf, &in, files)
-			if err != nil {
-				return err
-			}
-			defer done()
-			opts, warns, err := qf.options(patternDialect(s))
-			if err != nil {
-				return err
-			}
-			a.warn(warns)
-			tables, err := analysis.RunReport(cmd.Context(), s, args[0], params, opts)
-			if err != nil {
-				return usageError{err}
-			}
-			return render.RenderAll(a.stdout, tables, qf.out)
+			return a.analyze(cmd.Context(), &qf, &in, files, func(ctx context.Context, s store.Reader, opts analysis.Options) ([]*render.Table, error) {
+				tables, err := analysis.RunReport(ctx, s, args[0], params, opts)
+				if err != nil {
+					return nil, usageError{err}
+				}
+				return tables, nil
+			})
 		},
 	}
 	qf.register(cmd, 0)
