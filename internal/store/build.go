@@ -278,7 +278,7 @@ func writeAliases(sb *strings.Builder, keys []keyExpr) {
 
 func writeFrom(d Dialect, sb *strings.Builder, part Part, where string, whereArgs, args []any) []any {
 	sb.WriteString(" FROM ")
-	sb.WriteString(d.Table(part.Resolution, part.Cube))
+	sb.WriteString(d.Source(part.Resolution, part.Cube, part.Range))
 	var conds []string
 	start := d.Quote(flowlog.FieldStart.Column())
 	if !part.Range.Start.IsZero() {

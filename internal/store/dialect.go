@@ -25,6 +25,10 @@ type Dialect interface {
 	// Table returns the table (or view) holding resolution r of cube (""
 	// for the full cube; ignored for raw records).
 	Table(r Resolution, cube string) string
+	// Source returns what a structured query reads the records of tr from
+	// at resolution r of cube: the Table, or a parenthesized subquery over
+	// the part of the table holding tr (backends may prune by time).
+	Source(r Resolution, cube string, tr TimeRange) string
 	// TimeBucket returns an expression for the start (epoch seconds) of the
 	// bucket of width step holding the epoch-seconds expression col,
 	// aligned as documented on Query.Bucket.
@@ -57,7 +61,18 @@ type Dialect interface {
 type Cube struct {
 	Name string // "" for the full cube; the table name suffix otherwise
 	Dims []flowlog.FieldID
-	set  flowlog.FieldSet
+	// HourOnly cubes have no per-minute table (per minute, they would be
+	// almost as big as the raw records).
+	HourOnly bool
+	set      flowlog.FieldSet
+}
+
+// Resolutions returns the resolutions the cube is stored at.
+func (c *Cube) Resolutions() []Resolution {
+	if c.HourOnly {
+		return []Resolution{ResolutionHour}
+	}
+	return []Resolution{ResolutionMinute, ResolutionHour}
 }
 
 // Has reports whether f is a dimension of the cube.
@@ -79,6 +94,7 @@ var cubes = []Cube{
 	{Name: "src", Dims: []flowlog.FieldID{flowlog.FieldSrcAddr, flowlog.FieldAction}},
 	{Name: "dst", Dims: []flowlog.FieldID{flowlog.FieldDstAddr, flowlog.FieldAction}},
 	{Name: "port", Dims: []flowlog.FieldID{flowlog.FieldDstPort, flowlog.FieldProtocol, flowlog.FieldAction}},
+	{Name: "pair", Dims: []flowlog.FieldID{flowlog.FieldSrcAddr, flowlog.FieldDstAddr, flowlog.FieldAction}, HourOnly: true},
 	{Name: "eni", Dims: []flowlog.FieldID{
 		flowlog.FieldInterfaceID, flowlog.FieldAccountID, flowlog.FieldVPCID, flowlog.FieldSubnetID,
 		flowlog.FieldInstanceID, flowlog.FieldRegion, flowlog.FieldAZID, flowlog.FieldAction,

@@ -24,6 +24,9 @@ func DefaultPlanConfig() PlanConfig { return PlanConfig{MaxScanRows: 4_000_000} 
 
 // Estimator tells the planner about the stored data.
 type Estimator interface {
+	// Has reports whether resolution r of cube is stored for all the data
+	// (a cube added by a newer version is not, for data stored before).
+	Has(r Resolution, cube string) bool
 	// EstimateRows estimates the rows of resolution r of cube in the time
 	// range (cube is ignored for raw records).
 	EstimateRows(r Resolution, cube string, tr TimeRange) int64
@@ -93,6 +96,9 @@ func CubeCovers(r Resolution, c *Cube, q *Query) bool {
 	if step == 0 {
 		return true
 	}
+	if c.HourOnly && r != ResolutionHour {
+		return false
+	}
 	if q.Bucket > 0 && q.Bucket%step != 0 {
 		return false
 	}
@@ -146,7 +152,7 @@ func bestCube(q *Query, r Resolution, tr TimeRange, est Estimator) (*Cube, int64
 	var rows int64
 	for i := range cubes {
 		c := &cubes[i]
-		if !CubeCovers(r, c, q) {
+		if !CubeCovers(r, c, q) || (est != nil && !est.Has(r, c.Name)) {
 			continue
 		}
 		n := int64(0)
@@ -167,7 +173,7 @@ func bestCube(q *Query, r Resolution, tr TimeRange, est Estimator) (*Cube, int64
 func MakePlan(q *Query, cfg PlanConfig, est Estimator) (Plan, error) {
 	r := q.Resolution
 	if r != ResolutionAuto {
-		if !Covers(r, q) {
+		if c, _ := bestCube(q, r, q.Range, est); r != ResolutionRaw && c == nil {
 			return nil, fmt.Errorf("resolution %s cannot answer this query exactly (a dimension, filter or measure is not in a rollup, or the bucket is not a multiple of %s): use raw or auto", r, r.Step())
 		}
 	} else {
@@ -203,8 +209,8 @@ func chooseResolution(q *Query, cfg PlanConfig, est Estimator) Resolution {
 }
 
 // finer returns the next finer resolution that covers q.
-func finer(q *Query, r Resolution) Resolution {
-	if r == ResolutionHour && Covers(ResolutionMinute, q) {
+func finer(q *Query, r Resolution, est Estimator) Resolution {
+	if c, _ := bestCube(q, ResolutionMinute, TimeRange{}, est); r == ResolutionHour && c != nil {
 		return ResolutionMinute
 	}
 	return ResolutionRaw
@@ -225,16 +231,16 @@ func split(q *Query, r Resolution, tr TimeRange, est Estimator) Plan {
 		b = b.Truncate(step)
 	}
 	if !a.IsZero() && !b.IsZero() && !a.Before(b) {
-		return split(q, finer(q, r), tr, est)
+		return split(q, finer(q, r, est), tr, est)
 	}
 	whole := TimeRange{Start: a, End: b}
 	c, _ := bestCube(q, r, whole, est)
 	p := Plan{{Resolution: r, Cube: c.Name, Range: whole}}
 	if !tr.Start.IsZero() && tr.Start.Before(a) {
-		p = append(p, split(q, finer(q, r), TimeRange{Start: tr.Start, End: a}, est)...)
+		p = append(p, split(q, finer(q, r, est), TimeRange{Start: tr.Start, End: a}, est)...)
 	}
 	if !tr.End.IsZero() && b.Before(tr.End) {
-		p = append(p, split(q, finer(q, r), TimeRange{Start: b, End: tr.End}, est)...)
+		p = append(p, split(q, finer(q, r, est), TimeRange{Start: b, End: tr.End}, est)...)
 	}
 	return p
 }

@@ -29,6 +29,8 @@ func TestDefaultDir(t *testing.T) {
 // rows is a fake estimator: rows per hour per table.
 type rows map[string]int64
 
+func (r rows) Has(res Resolution, cube string) bool { return true }
+
 func (r rows) EstimateRows(res Resolution, cube string, tr TimeRange) int64 {
 	hours := int64(24)
 	if !tr.Start.IsZero() && !tr.End.IsZero() {
@@ -45,7 +47,7 @@ var t0 = time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 
 func TestMakePlan(t *testing.T) {
 	est := rows{"raw": 1000, "1m": 900, "1h": 600, "1m/src": 100, "1h/src": 10, "1m/dst": 100, "1h/dst": 10,
-		"1m/port": 200, "1h/port": 150, "1m/eni": 50, "1h/eni": 5}
+		"1m/port": 200, "1h/port": 150, "1m/eni": 50, "1h/eni": 5, "1h/pair": 300}
 	cfg := PlanConfig{MaxScanRows: 3000}
 	f := func(q Query, want string) {
 		t.Helper()
@@ -65,9 +67,11 @@ func TestMakePlan(t *testing.T) {
 	f(Query{Range: TimeRange{at(1, 0, 0), at(3, 0, 0)}, GroupBy: bySrc}, "raw")
 	// Ten hours are not; the per-minute source cube is.
 	f(Query{Range: TimeRange{at(1, 0, 0), at(11, 0, 0)}, GroupBy: bySrc}, "1m/src")
-	// A pair needs the full cube: per hour with edges.
+	// Pairs: the hourly pair cube, edges from the full cube per minute.
 	f(Query{Range: TimeRange{at(0, 30, 0), at(20, 0, 30)}, GroupBy: []Dim{FieldDim(flowlog.FieldSrcAddr), FieldDim(flowlog.FieldDstAddr)}},
-		"1h[2024-05-01T01:00Z,2024-05-01T20:00Z)+1m[2024-05-01T00:30Z,2024-05-01T01:00Z)+raw[2024-05-01T20:00Z,2024-05-01T20:00:30Z)")
+		"1h/pair[2024-05-01T01:00Z,2024-05-01T20:00Z)+1m[2024-05-01T00:30Z,2024-05-01T01:00Z)+raw[2024-05-01T20:00Z,2024-05-01T20:00:30Z)")
+	// A port with a pair: the full cube.
+	f(Query{Range: TimeRange{at(1, 0, 0), at(20, 0, 0)}, GroupBy: []Dim{FieldDim(flowlog.FieldSrcAddr), FieldDim(flowlog.FieldDstPort)}}, "1h")
 	// A field no rollup has: raw, whatever the cost.
 	f(Query{Range: TimeRange{at(0, 0, 0), at(23, 0, 0)}, GroupBy: []Dim{FieldDim(flowlog.FieldSrcPort)}}, "raw")
 	// Time series and heat maps use the smallest cube.
@@ -134,9 +138,10 @@ func (fakeDialect) Table(r Resolution, c string) string {
 	}
 	return "t_" + r.String()
 }
-func (fakeDialect) TimeBucket(c string, d time.Duration) string { return "bucket(" + c + ")" }
-func (fakeDialect) HourOfDay(c string) string                   { return "hour(" + c + ")" }
-func (fakeDialect) Weekday(c string) string                     { return "dow(" + c + ")" }
+func (d fakeDialect) Source(r Resolution, c string, _ TimeRange) string { return d.Table(r, c) }
+func (fakeDialect) TimeBucket(c string, d time.Duration) string         { return "bucket(" + c + ")" }
+func (fakeDialect) HourOfDay(c string) string                           { return "hour(" + c + ")" }
+func (fakeDialect) Weekday(c string) string                             { return "dow(" + c + ")" }
 func (fakeDialect) PrefixKey(f flowlog.FieldID, b4, b6 int) [3]string {
 	return [3]string{"v4", "hi", "lo"}
 }

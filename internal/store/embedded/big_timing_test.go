@@ -1,5 +1,3 @@
-//go:build unix
-
 package embedded
 
 import (
@@ -48,7 +46,9 @@ func TestBigQueries(t *testing.T) {
 	}
 	t.Logf("data: %d bytes on disk", dirSize(t, dir))
 	end := gcfg.Start.Add(gcfg.Duration)
-	last := func(d time.Duration) store.TimeRange { return store.TimeRange{Start: end.Add(-d).Add(-17 * time.Minute), End: end.Add(-17 * time.Minute)} }
+	last := func(d time.Duration) store.TimeRange {
+		return store.TimeRange{Start: end.Add(-d).Add(-17 * time.Minute), End: end.Add(-17 * time.Minute)}
+	}
 	src := store.FieldDim(flowlog.FieldSrcAddr)
 	top := func(tr store.TimeRange, by ...store.Dim) store.Query {
 		return store.Query{Range: tr, GroupBy: by, OrderBy: []store.Order{{Column: "bytes", Desc: true}}, Limit: 10}

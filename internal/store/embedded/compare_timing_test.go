@@ -1,20 +1,17 @@
-//go:build unix
-
 package embedded
 
 import (
 	"bufio"
-	"compress/gzip"
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/klauspost/compress/gzip"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -135,23 +132,6 @@ func ingestFiles(s *Store, files []string) error {
 		}
 	}
 	return w.Close()
-}
-
-// reportCPU reports the process CPU time (user + system, all threads) per
-// operation: on a shared machine it is steadier than the elapsed time.
-func reportCPU(b *testing.B) func() {
-	start := cpuTime()
-	return func() {
-		b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/op")
-	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 var benchOnce sync.Once

@@ -41,6 +41,11 @@ func (Dialect) Table(r store.Resolution, cube string) string {
 	return name
 }
 
+// Source returns the view of the table (see Store.Query for time pruning).
+func (d Dialect) Source(r store.Resolution, cube string, _ store.TimeRange) string {
+	return d.Table(r, cube)
+}
+
 // weekOffset is the epoch second of Monday 1970-01-05, so that week buckets
 // start on Mondays.
 const weekOffset = 4 * 86400

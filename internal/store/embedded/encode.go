@@ -64,7 +64,9 @@ func parseLevel(level string) (store.Resolution, *store.Cube, bool) {
 func allLevels() []string {
 	out := []string{levelRaw}
 	for _, c := range store.Cubes() {
-		out = append(out, levelName(store.ResolutionMinute, c.Name), levelName(store.ResolutionHour, c.Name))
+		for _, r := range c.Resolutions() {
+			out = append(out, levelName(r, c.Name))
+		}
 	}
 	return out
 }
@@ -351,4 +353,3 @@ func sortByDay(s *stage) ([]int32, []dayPart) {
 	}
 	return perm, parts
 }
-

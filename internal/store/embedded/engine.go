@@ -137,6 +137,8 @@ func (s *Store) openEngine() error {
 		fmt.Sprintf("SET threads = %d", s.cfg.Threads),
 		"SET temp_directory = " + sqlString(tmp),
 		"SET allowed_directories = [" + sqlString(filepath.Join(s.cfg.Dir, dataDir)+string(filepath.Separator)) + "]",
+		// Data files are immutable: their footers can be cached.
+		"SET parquet_metadata_cache = true",
 		"SET autoinstall_known_extensions = false",
 		"SET autoload_known_extensions = false",
 		"SET enable_external_access = false",

@@ -46,6 +46,10 @@ type commitRecord struct {
 	Created    time.Time  `json:"created"`
 	Supersedes []uint64   `json:"supersedes,omitempty"`
 	Files      []fileInfo `json:"files"`
+	// Levels lists the tables the commit has complete data for (every
+	// table of the flowlens version that wrote it): a table missing from
+	// one live commit is not used by queries.
+	Levels []string `json:"levels"`
 	// Ledger names the ledger file (in the commits directory), if any.
 	Ledger  string `json:"ledger,omitempty"`
 	Objects int    `json:"objects"`
@@ -82,6 +86,16 @@ func (s *snapshot) files(level string) []fileInfo {
 		}
 	}
 	return out
+}
+
+// has reports whether every live commit has complete data for level.
+func (s *snapshot) has(level string) bool {
+	for _, c := range s.live {
+		if !slices.Contains(c.Levels, level) {
+			return false
+		}
+	}
+	return true
 }
 
 // key identifies the snapshot's content (the ids of the live commits).

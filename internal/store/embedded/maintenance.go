@@ -102,6 +102,11 @@ func (w *Writer) pruneLocked(before time.Time) (store.PruneResult, error) {
 func (w *Writer) replaceCommits(snap *snapshot, old []*commitRecord, files []fileInfo, edit func(*store.SourceInfo)) error {
 	rec := &commitRecord{Format: formatVersion, ID: w.nextID, Created: time.Now().UTC(), Files: files}
 	w.nextID++
+	// Complete tables are those complete in every replaced commit.
+	rec.Levels = allLevels()
+	for _, c := range old {
+		rec.Levels = slices.DeleteFunc(rec.Levels, func(l string) bool { return !slices.Contains(c.Levels, l) })
+	}
 	var entries []store.SourceInfo
 	seen := map[uint64]bool{}
 	for _, c := range old {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 
 	"github.com/parquet-go/parquet-go/deprecated"
@@ -222,39 +223,26 @@ func (p *pqFile) abort() {
 }
 
 // appendHybrid appends the RLE/bit-packing hybrid encoding of vs (each <
-// 2^bw). buf is scratch space (may be nil).
-func appendHybrid(dst []byte, vs []uint32, bw int, buf *[]uint32) []byte {
-	var pending []uint32
-	if buf != nil {
-		pending = (*buf)[:0]
-		defer func() { *buf = pending }()
-	}
-	i := 0
-	for i < len(vs) {
-		j := i + 1
-		for j < len(vs) && vs[j] == vs[i] {
+// 2^bw): runs of at least 8 equal values that start on a group boundary
+// are RLE runs, everything else is bit-packed. buf is unused (kept for the
+// callers' scratch space).
+func appendHybrid(dst []byte, vs []uint32, bw int, _ *[]uint32) []byte {
+	n, start, i := len(vs), 0, 0
+	for i+8 <= n {
+		v := vs[i]
+		if vs[i+7] != v || vs[i+1] != v || vs[i+2] != v || vs[i+3] != v || vs[i+4] != v || vs[i+5] != v || vs[i+6] != v {
+			i += 8
+			continue
+		}
+		j := i + 8
+		for j < n && vs[j] == v {
 			j++
 		}
-		run := j - i
-		if run >= 8 {
-			if r := len(pending) % 8; r != 0 {
-				take := 8 - r
-				pending = append(pending, vs[i:i+take]...)
-				i += take
-				run -= take
-			}
-			if run >= 8 {
-				dst = appendBitPacked(dst, pending, bw)
-				pending = pending[:0]
-				dst = appendRLE(dst, run, vs[i], bw)
-				i += run
-				continue
-			}
-		}
-		pending = append(pending, vs[i:i+run]...)
-		i += run
+		dst = appendBitPacked(dst, vs[start:i], bw)
+		dst = appendRLE(dst, j-i, v, bw)
+		i, start = j, j
 	}
-	return appendBitPacked(dst, pending, bw)
+	return appendBitPacked(dst, vs[start:], bw)
 }
 
 func appendRLE(dst []byte, count int, v uint32, bw int) []byte {
@@ -265,29 +253,35 @@ func appendRLE(dst []byte, count int, v uint32, bw int) []byte {
 	return dst
 }
 
+// appendBitPacked appends vs as bit-packed groups of 8 (the last one padded
+// with zeros).
 func appendBitPacked(dst []byte, vs []uint32, bw int) []byte {
 	if len(vs) == 0 {
 		return dst
 	}
 	groups := (len(vs) + 7) / 8
 	dst = binary.AppendUvarint(dst, uint64(groups)<<1|1)
+	off, total := len(dst), groups*bw
+	dst = slices.Grow(dst, total)[:off+total]
+	out := dst[off:]
+	clear(out)
 	var acc uint64
-	nacc := 0
-	for g := 0; g < groups*8; g++ {
-		var v uint32
-		if g < len(vs) {
-			v = vs[g]
-		}
-		acc |= uint64(v) << nacc
-		nacc += bw
-		for nacc >= 8 {
-			dst = append(dst, byte(acc))
-			acc >>= 8
-			nacc -= 8
+	nbits, o := 0, 0
+	for _, v := range vs {
+		acc |= uint64(v) << nbits
+		nbits += bw
+		if nbits >= 32 {
+			binary.LittleEndian.PutUint32(out[o:], uint32(acc))
+			o += 4
+			acc >>= 32
+			nbits -= 32
 		}
 	}
-	if nacc > 0 {
-		dst = append(dst, byte(acc))
+	for nbits > 0 {
+		out[o] = byte(acc)
+		o++
+		acc >>= 8
+		nbits -= 8
 	}
 	return dst
 }

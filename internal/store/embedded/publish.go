@@ -85,7 +85,7 @@ func (w *Writer) publish(b *batch) error {
 		}
 		files = append(files, main...)
 	}
-	rec := &commitRecord{Format: formatVersion, ID: b.id, Created: time.Now().UTC()}
+	rec := &commitRecord{Format: formatVersion, ID: b.id, Created: time.Now().UTC(), Levels: allLevels()}
 	if err := w.place(b.id, files); err != nil {
 		removeFiles(files)
 		return err

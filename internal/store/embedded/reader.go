@@ -22,7 +22,7 @@ func (s *Store) Query(ctx context.Context, q store.Query) (*store.Result, error)
 		if err != nil {
 			return err
 		}
-		b, err := store.Build(s.dialect, &q, plan)
+		b, err := store.Build(prunedDialect{s.dialect, snap, s.cfg.Dir}, &q, plan)
 		if err != nil {
 			return err
 		}
@@ -156,8 +156,53 @@ func (s *Store) TimeRange(ctx context.Context) (time.Time, time.Time, error) {
 	return tr.Start, tr.End, err
 }
 
+// prunedDialect reads, for each part of a plan, only the files whose time
+// range overlaps the part's (the views read every file).
+type prunedDialect struct {
+	Dialect
+	snap *snapshot
+	dir  string
+}
+
+func (d prunedDialect) Source(r store.Resolution, cube string, tr store.TimeRange) string {
+	level := levelName(r, cube)
+	var files []fileInfo
+	for _, f := range d.snap.files(level) {
+		if overlaps(f, tr) {
+			files = append(files, f)
+		}
+	}
+	return "(" + viewSQL(d.Dialect, d.dir, viewColumnsOf(level), files) + ")"
+}
+
+// overlaps reports whether file f may hold records of tr.
+func overlaps(f fileInfo, tr store.TimeRange) bool {
+	if f.Day == noDay {
+		return tr.Start.IsZero() && tr.End.IsZero()
+	}
+	if !tr.Start.IsZero() && f.MaxStart < tr.Start.Unix() {
+		return false
+	}
+	if !tr.End.IsZero() && f.MinStart >= epochCeil(tr.End) {
+		return false
+	}
+	return true
+}
+
+func epochCeil(t time.Time) int64 {
+	s := t.Unix()
+	if t.Nanosecond() > 0 {
+		s++
+	}
+	return s
+}
+
 // estimator answers the planner from the file statistics of a snapshot.
 type estimator struct{ snap *snapshot }
+
+func (e estimator) Has(r store.Resolution, cube string) bool {
+	return e.snap.has(levelName(r, cube))
+}
 
 func (e estimator) EstimateRows(r store.Resolution, cube string, tr store.TimeRange) int64 {
 	var n int64

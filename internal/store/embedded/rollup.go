@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"sync"
 
 	"github.com/flowlens/flowlens/internal/flowlog"
 	"github.com/flowlens/flowlens/internal/store"
@@ -116,7 +117,7 @@ func (b *rollupBuf) table(dims int) *rtable {
 // of rollups.
 type rtable struct {
 	dims  int
-	slots []uint64 // generation<<32 | entry index+1; other generations are empty
+	slots []uint64 // generation<<40 | fingerprint<<32 | entry index+1; other generations are empty
 	gen   uint64
 	n     int
 }
@@ -124,7 +125,7 @@ type rtable struct {
 func (t *rtable) reset() {
 	t.gen++
 	t.n = 0
-	if t.gen >= 1<<31 {
+	if t.gen >= 1<<24 {
 		clear(t.slots)
 		t.gen = 1
 	}
@@ -154,16 +155,22 @@ func (t *rtable) equal(a, b *rkey) bool {
 	return true
 }
 
-// find returns the index of k among keys, if present.
+// find returns the index of k among keys, if present. The fingerprint
+// (top hash bits) in the slot avoids most key comparisons, which would read
+// the keys at random.
 func (t *rtable) find(k *rkey, keys []rkey) (int32, bool) {
 	mask := uint64(len(t.slots) - 1)
-	for i := t.hash(k) & mask; ; i = (i + 1) & mask {
+	h := t.hash(k)
+	tag := t.gen<<8 | h>>56
+	for i := h & mask; ; i = (i + 1) & mask {
 		s := t.slots[i]
-		if s>>32 != t.gen {
+		if s>>40 != t.gen {
 			return 0, false
 		}
-		if idx := int32(uint32(s)) - 1; t.equal(&keys[idx], k) {
-			return idx, true
+		if s>>32 == tag {
+			if idx := int32(uint32(s)) - 1; t.equal(&keys[idx], k) {
+				return idx, true
+			}
 		}
 	}
 }
@@ -181,10 +188,10 @@ func (t *rtable) insert(k *rkey, idx int32, keys []rkey) {
 func (t *rtable) put(h uint64, idx int32) {
 	mask := uint64(len(t.slots) - 1)
 	i := h & mask
-	for t.slots[i]>>32 == t.gen {
+	for t.slots[i]>>40 == t.gen {
 		i = (i + 1) & mask
 	}
-	t.slots[i] = t.gen<<32 | uint64(uint32(idx+1))
+	t.slots[i] = (t.gen<<8|h>>56)<<32 | uint64(uint32(idx+1))
 }
 
 // grow doubles the table and rehashes the entries of the current generation.
@@ -192,7 +199,7 @@ func (t *rtable) grow(keys []rkey) {
 	old := t.slots
 	t.slots = make([]uint64, 2*len(old))
 	for _, s := range old {
-		if s>>32 == t.gen {
+		if s>>40 == t.gen {
 			idx := int32(uint32(s)) - 1
 			t.put(t.hash(&keys[idx]), idx)
 		}
@@ -259,42 +266,83 @@ func (ru *rollup) aggregate(cube *store.Cube, step int64, buf *rollupBuf) *rollu
 	return out
 }
 
-// writeRollups writes every cube at both resolutions: the full cube per
-// minute from the stage, everything else from it.
+// writeRollups writes every cube at its resolutions: the full cube per
+// minute from the stage, everything else from it, the cubes in parallel.
 func (e *encoder) writeRollups(s *stage, perm []int32, dir, prefix string) ([]fileInfo, error) {
 	full := store.FullCube()
 	minute := buildRollup(s, perm, 60, e.getRollupBuf(len(perm)))
-	defer e.putRollupBuf(minute.buf)
-	var out []fileInfo
-	write := func(ru *rollup, cube string) error {
-		files, err := e.writeRollup(ru, dir, prefix, levelName(resolutionOfStep(ru.step), cube))
-		out = append(out, files...)
-		return err
-	}
-	if err := write(minute, full.Name); err != nil {
-		return nil, err
-	}
+	defer e.releaseRollup(minute)
 	hour := minute.aggregate(full, 3600, e.getRollupBuf(len(minute.keys)))
-	err := write(hour, full.Name)
-	e.putRollupBuf(hour.buf)
-	if err != nil {
-		return nil, err
+	defer e.releaseRollup(hour)
+	write := func(ru *rollup, cube string) ([]fileInfo, error) {
+		return e.writeRollup(ru, dir, prefix, levelName(resolutionOfStep(ru.step), cube))
+	}
+	jobs := []func() ([]fileInfo, error){
+		func() ([]fileInfo, error) { return write(minute, full.Name) },
+		func() ([]fileInfo, error) { return write(hour, full.Name) },
 	}
 	for i := range store.Cubes()[1:] {
 		c := &store.Cubes()[1+i]
-		m := minute.aggregate(c, 60, e.getRollupBuf(len(minute.keys)))
-		h := m.aggregate(c, 3600, e.getRollupBuf(len(m.keys)))
-		err := write(m, c.Name)
-		if err == nil {
-			err = write(h, c.Name)
-		}
-		e.putRollupBuf(m.buf)
-		e.putRollupBuf(h.buf)
-		if err != nil {
-			return nil, err
-		}
+		jobs = append(jobs, func() ([]fileInfo, error) {
+			if c.HourOnly {
+				h := hour.aggregate(c, 3600, e.getRollupBuf(len(hour.keys)/2))
+				defer e.releaseRollup(h)
+				return write(h, c.Name)
+			}
+			// Narrow cubes are much smaller than their input.
+			m := minute.aggregate(c, 60, e.getRollupBuf(len(minute.keys)/4))
+			defer e.releaseRollup(m)
+			h := m.aggregate(c, 3600, e.getRollupBuf(len(m.keys)))
+			defer e.releaseRollup(h)
+			files, err := write(m, c.Name)
+			if err != nil {
+				return files, err
+			}
+			more, err := write(h, c.Name)
+			return append(files, more...), err
+		})
+	}
+	return e.runJobs(jobs)
+}
+
+// runJobs runs jobs on e.threads goroutines and gathers their files.
+func (e *encoder) runJobs(jobs []func() ([]fileInfo, error)) ([]fileInfo, error) {
+	var mu sync.Mutex
+	var out []fileInfo
+	var first error
+	next := make(chan func() ([]fileInfo, error), len(jobs))
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for w := 0; w < max(1, min(e.threads, len(jobs))); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				files, err := j()
+				mu.Lock()
+				out = append(out, files...)
+				if err != nil && first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		removeFiles(out)
+		return nil, first
 	}
 	return out, nil
+}
+
+// releaseRollup returns the rollup's (possibly grown) buffers to the pool.
+func (e *encoder) releaseRollup(ru *rollup) {
+	ru.buf.keys, ru.buf.aggs = ru.keys, ru.aggs
+	e.putRollupBuf(ru.buf)
 }
 
 func resolutionOfStep(step int64) store.Resolution {

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"unsafe"
 
 	"github.com/flowlens/flowlens/internal/flowlog"
 )
@@ -44,14 +45,23 @@ type column struct {
 type strDict struct {
 	index map[string]uint32
 	vals  []string
-	last  string
-	lastI uint32
-	has   bool
+	// cache maps a string's memory to its index. The parser interns
+	// repeated strings (account and interface IDs), so the same value
+	// usually comes with the same pointer: a hit costs no hashing. Entries
+	// hold their string, so its memory cannot be reused for another one.
+	cache [256]strEntry
+}
+
+type strEntry struct {
+	s  string
+	id uint32
 }
 
 func (d *strDict) id(s string) uint32 {
-	if d.has && s == d.last {
-		return d.lastI
+	p := unsafe.StringData(s)
+	e := &d.cache[(uintptr(unsafe.Pointer(p))>>3^uintptr(len(s)))&255]
+	if unsafe.StringData(e.s) == p && len(e.s) == len(s) && p != nil {
+		return e.id
 	}
 	i, ok := d.index[s]
 	if !ok {
@@ -59,8 +69,14 @@ func (d *strDict) id(s string) uint32 {
 		d.index[s] = i
 		d.vals = append(d.vals, s)
 	}
-	d.last, d.lastI, d.has = s, i, true
+	e.s, e.id = s, i
 	return i
+}
+
+func (d *strDict) reset() {
+	clear(d.index)
+	d.vals = d.vals[:0]
+	d.cache = [256]strEntry{}
 }
 
 // addrKey is an address without the pointer netip.Addr holds (its zone), so
@@ -92,15 +108,20 @@ type addrDict struct {
 	vals       []addrKey
 	text       []string // canonical text, filled by texts
 	has4, has6 bool
-	last       addrKey
-	lastI      uint32
-	has        bool
+	// cache is a direct-mapped cache in front of index (entry index + 1).
+	cache [4096]addrEntry
+}
+
+type addrEntry struct {
+	k  addrKey
+	id uint32 // index + 1; 0 is empty
 }
 
 func (d *addrDict) id(a netip.Addr) uint32 {
 	k := keyOf(a)
-	if d.has && k == d.last {
-		return d.lastI
+	e := &d.cache[((k.hi^k.lo)*0x9e3779b97f4a7c15)>>52]
+	if e.id != 0 && e.k == k {
+		return e.id - 1
 	}
 	i, ok := d.index[k]
 	if !ok {
@@ -113,8 +134,15 @@ func (d *addrDict) id(a netip.Addr) uint32 {
 			d.has6 = true
 		}
 	}
-	d.last, d.lastI, d.has = k, i, true
+	e.k, e.id = k, i+1
 	return i
+}
+
+func (d *addrDict) reset() {
+	clear(d.index)
+	d.vals, d.text = d.vals[:0], d.text[:0]
+	d.has4, d.has6 = false, false
+	d.cache = [4096]addrEntry{}
 }
 
 // idKey is id for an address already in key form.
@@ -163,13 +191,10 @@ func (c *column) reset() {
 	c.any = false
 	c.valid, c.u8, c.u16, c.u64, c.idx = c.valid[:0], c.u8[:0], c.u16[:0], c.u64[:0], c.idx[:0]
 	if c.strs != nil {
-		clear(c.strs.index)
-		c.strs.vals, c.strs.has = c.strs.vals[:0], false
+		c.strs.reset()
 	}
 	if c.addrs != nil {
-		clear(c.addrs.index)
-		c.addrs.vals, c.addrs.text, c.addrs.has = c.addrs.vals[:0], c.addrs.text[:0], false
-		c.addrs.has4, c.addrs.has6 = false, false
+		c.addrs.reset()
 	}
 }
 
@@ -246,20 +271,34 @@ func (s *stage) add(r *flowlog.Record, extraNames []string) {
 			}
 			c.any = true
 			c.valid = append(c.valid, true)
-			switch k := c.kind; {
-			case isU8(k):
-				v, _ := r.Uint(id)
-				c.u8 = append(c.u8, uint8(v))
-			case k == flowlog.KindUint16:
-				v, _ := r.Uint(id)
-				c.u16 = append(c.u16, uint16(v))
-			case k == flowlog.KindUint64 || k == flowlog.KindTime:
-				v, _ := r.Uint(id)
-				c.u64 = append(c.u64, v)
-			case k == flowlog.KindString:
-				c.idx = append(c.idx, c.strs.id(*r.StringPtr(id)))
-			case k == flowlog.KindAddr:
-				c.idx = append(c.idx, c.addrs.id(*r.AddrPtr(id)))
+			// The fields of the default format first, read directly.
+			switch id {
+			case flowlog.FieldSrcAddr:
+				c.idx = append(c.idx, c.addrs.id(r.SrcAddr))
+			case flowlog.FieldDstAddr:
+				c.idx = append(c.idx, c.addrs.id(r.DstAddr))
+			case flowlog.FieldSrcPort:
+				c.u16 = append(c.u16, r.SrcPort)
+			case flowlog.FieldDstPort:
+				c.u16 = append(c.u16, r.DstPort)
+			case flowlog.FieldProtocol:
+				c.u8 = append(c.u8, r.Protocol)
+			case flowlog.FieldPackets:
+				c.u64 = append(c.u64, r.Packets)
+			case flowlog.FieldBytes:
+				c.u64 = append(c.u64, r.Bytes)
+			case flowlog.FieldStart:
+				c.u64 = append(c.u64, uint64(r.Start))
+			case flowlog.FieldEnd:
+				c.u64 = append(c.u64, uint64(r.End))
+			case flowlog.FieldAction:
+				c.u8 = append(c.u8, uint8(r.Action))
+			case flowlog.FieldInterfaceID:
+				c.idx = append(c.idx, c.strs.id(r.InterfaceID))
+			case flowlog.FieldAccountID:
+				c.idx = append(c.idx, c.strs.id(r.AccountID))
+			default:
+				s.addOther(c, r, id)
 			}
 		}
 	}
@@ -294,6 +333,25 @@ func (s *stage) add(r *flowlog.Record, extraNames []string) {
 		s.maxEnd = r.End
 	}
 	s.n++
+}
+
+// addOther appends the value of field id (generic path).
+func (s *stage) addOther(c *column, r *flowlog.Record, id flowlog.FieldID) {
+	switch k := c.kind; {
+	case isU8(k):
+		v, _ := r.Uint(id)
+		c.u8 = append(c.u8, uint8(v))
+	case k == flowlog.KindUint16:
+		v, _ := r.Uint(id)
+		c.u16 = append(c.u16, uint16(v))
+	case k == flowlog.KindUint64 || k == flowlog.KindTime:
+		v, _ := r.Uint(id)
+		c.u64 = append(c.u64, v)
+	case k == flowlog.KindString:
+		c.idx = append(c.idx, c.strs.id(*r.StringPtr(id)))
+	case k == flowlog.KindAddr:
+		c.idx = append(c.idx, c.addrs.id(*r.AddrPtr(id)))
+	}
 }
 
 // extraJSON encodes the unknown fields as a JSON object. Values that are ""

@@ -2,8 +2,12 @@ package embedded
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -264,5 +268,63 @@ func TestRetention(t *testing.T) {
 	}
 	if n := res.Rows[0][0].(uint64); n != 50 {
 		t.Fatalf("%d records after retention, want 50", n)
+	}
+}
+
+// TestMissingCube checks that a cube some data lacks (data stored by a
+// version of flowlens that did not have it) is not used.
+func TestMissingCube(t *testing.T) {
+	cfg := testConfig(t.TempDir())
+	s, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	w, err := s.OpenWriter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := storetest.Generate(storetest.GenConfig{Seed: 3, N: 3000, Start: day0Test, Span: 10 * time.Hour})
+	ingestOne(t, w, "a", recs)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	q := store.Query{GroupBy: []store.Dim{store.FieldDim(flowlog.FieldSrcAddr)}, Resolution: store.ResolutionHour,
+		Range: store.TimeRange{Start: day0Test.Add(time.Hour), End: day0Test.Add(9 * time.Hour)}}
+	got, err := s.Query(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got.Plan, "/src") {
+		t.Fatalf("plan %s does not use the source cube", got.Plan)
+	}
+	// Rewrite the commit record as an older version without the cube.
+	snap, _ := loadSnapshot(cfg.Dir, nil)
+	rec := snap.live[0]
+	rec.Levels = slices.DeleteFunc(rec.Levels, func(l string) bool { return strings.HasSuffix(l, "-src") })
+	var kept []fileInfo
+	for _, f := range rec.Files {
+		if !strings.HasSuffix(f.Level, "-src") {
+			kept = append(kept, f)
+		}
+	}
+	rec.Files = kept
+	b, _ := json.Marshal(rec)
+	if err := os.WriteFile(filepath.Join(cfg.Dir, commitsDir, commitName(rec.ID)), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	got, err = s2.Query(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := storetest.Oracle(recs, q)
+	if strings.Contains(got.Plan, "/src") || fmt.Sprint(got.Rows) != fmt.Sprint(want.Rows) {
+		t.Fatalf("without the source cube: plan %s, rows equal to the oracle's: %v", got.Plan, fmt.Sprint(got.Rows) == fmt.Sprint(want.Rows))
 	}
 }

@@ -376,7 +376,7 @@ func testSchema(t *testing.T, open Opener) {
 	}
 	d := s.Dialect()
 	for _, c := range store.Cubes() {
-		for _, r := range []store.Resolution{store.ResolutionMinute, store.ResolutionHour} {
+		for _, r := range c.Resolutions() {
 			tbl := d.Table(r, c.Name)
 			res, err := s.SQL(context.Background(), "SELECT * FROM "+tbl+" LIMIT 0")
 			if err != nil {
