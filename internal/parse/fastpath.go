@@ -1,12 +1,17 @@
 package parse
 
 import (
-	"bytes"
+	"encoding/binary"
 	"net/netip"
 	"unsafe"
 
 	"github.com/flowlens/flowlens/internal/flowlog"
 )
+
+// fastClass classifies bytes for the fast path: 1 for the space that
+// separates fields, 2 for the other separators (tab, CR), which send the
+// line to the general path.
+var fastClass = [256]uint8{' ': 1, '\t': 2, '\r': 2}
 
 // colOp is how the fast path parses one column: the field, its kind, its
 // slot's offset in flowlog.Record and its largest value.
@@ -35,7 +40,7 @@ func compileOps(f *Format) []colOp {
 // two paths are checked against each other by FuzzParseLine.
 func (p *Parser) fastFill(f *Format, line []byte, rec *flowlog.Record) bool {
 	ops := f.ops
-	if ops == nil || bytes.IndexByte(line, '\t') >= 0 || bytes.IndexByte(line, '\r') >= 0 {
+	if ops == nil {
 		return false
 	}
 	present := f.set
@@ -68,7 +73,7 @@ func (p *Parser) fastFill(f *Format, line []byte, rec *flowlog.Record) bool {
 				v = v*10 + uint64(d)
 				j++
 			}
-			if j == i || j-i > 19 || (j < n && line[j] != ' ') {
+			if j == i || j-i > 19 || (j < n && fastClass[line[j]] != 1) {
 				return false
 			}
 			i = j
@@ -101,9 +106,16 @@ func (p *Parser) fastFill(f *Format, line []byte, rec *flowlog.Record) bool {
 			}
 			i = j
 		default:
-			j := n
-			if k := bytes.IndexByte(line[i:], ' '); k >= 0 {
-				j = i + k
+			j := i
+			for j < n {
+				c := fastClass[line[j]]
+				if c == 1 {
+					break
+				}
+				if c == 2 {
+					return false
+				}
+				j++
 			}
 			tok := line[i:j]
 			i = j
@@ -129,10 +141,7 @@ func (p *Parser) fastFill(f *Format, line []byte, rec *flowlog.Record) bool {
 func (p *Parser) fastValue(op *colOp, ptr unsafe.Pointer, tok []byte) bool {
 	switch op.kind {
 	case flowlog.KindString:
-		if last := p.last[op.id]; string(tok) != last {
-			p.last[op.id] = p.intern.intern(tok)
-		}
-		*(*string)(ptr) = p.last[op.id]
+		*(*string)(ptr) = p.cached(op.id, tok)
 		return true
 	case flowlog.KindAction:
 		v, ok := flowlog.ParseAction(tok)
@@ -164,6 +173,9 @@ func fastAddr(line []byte, i int, dst *netip.Addr) (int, bool) {
 		c := line[j]
 		if c == ' ' {
 			break
+		}
+		if fastClass[c] == 2 {
+			return 0, false
 		}
 		if c == '.' {
 			if digits == 0 || part == 3 {
@@ -199,9 +211,12 @@ func fastAddr(line []byte, i int, dst *netip.Addr) (int, bool) {
 }
 
 func fastAddr6(line []byte, i int, dst *netip.Addr) (int, bool) {
-	j := len(line)
-	if k := bytes.IndexByte(line[i:], ' '); k >= 0 {
-		j = i + k
+	j := i
+	for j < len(line) && line[j] != ' ' {
+		if fastClass[line[j]] == 2 {
+			return 0, false
+		}
+		j++
 	}
 	a, ok := parseAddr(line[i:j])
 	*dst = a
@@ -224,4 +239,34 @@ func clearSlot(ptr unsafe.Pointer, kind flowlog.Kind) {
 	default:
 		*(*uint8)(ptr) = 0
 	}
+}
+
+// strCacheSize is the number of slots of a column's string cache.
+const strCacheSize = 1024
+
+// cached returns the interned string of tok, looking first in a small
+// direct-mapped cache of the column (a few hundred ENIs or accounts fit)
+// before the interner's map.
+func (p *Parser) cached(id flowlog.FieldID, tok []byte) string {
+	c := p.strCache[id]
+	if c == nil {
+		c = new([strCacheSize]string)
+		p.strCache[id] = c
+	}
+	h := uint64(len(tok))
+	if len(tok) >= 8 {
+		h ^= binary.LittleEndian.Uint64(tok[len(tok)-8:])
+		h ^= binary.LittleEndian.Uint64(tok) << 1
+	} else {
+		for _, b := range tok {
+			h = h*31 + uint64(b)
+		}
+	}
+	slot := &c[(h*0x9E3779B97F4A7C15)>>(64-10)]
+	if *slot == string(tok) && (len(tok) > 0 || *slot == "") {
+		return *slot
+	}
+	s := p.intern.intern(tok)
+	*slot = s
+	return s
 }

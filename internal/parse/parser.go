@@ -100,6 +100,7 @@ type Parser struct {
 	unwrap   []byte
 	header   []byte // bytes of the last header line, to reuse its Format
 	last     [flowlog.NumFields]string
+	strCache [flowlog.NumFields]*[strCacheSize]string
 	noFast   bool // tests: general path only
 	err      lineErr
 }

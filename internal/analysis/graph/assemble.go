@@ -1,0 +1,313 @@
+package graph
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/flowlens/flowlens/internal/analysis"
+)
+
+type portKey struct {
+	port  uint16
+	proto uint8
+}
+
+type edgeAcc struct {
+	src, dst           *Node
+	counts             Counts
+	accepted, rejected Counts
+	ports              map[portKey]*PortCount
+}
+
+func (e *edgeAcc) merge(o *edgeAcc) {
+	e.counts.Add(o.counts)
+	e.accepted.Add(o.accepted)
+	e.rejected.Add(o.rejected)
+	for k, p := range o.ports {
+		e.addPort(k, p.Flows, p.Bytes)
+	}
+}
+
+func (e *edgeAcc) addPort(k portKey, flows, bytes uint64) {
+	if e.ports == nil {
+		e.ports = map[portKey]*PortCount{}
+	}
+	p := e.ports[k]
+	if p == nil {
+		p = &PortCount{Port: k.port, Protocol: k.proto, Service: analysis.ServiceName(k.port, k.proto)}
+		e.ports[k] = p
+	}
+	p.Flows += flows
+	p.Bytes += bytes
+}
+
+type edgeKey struct{ src, dst *Node }
+
+// assemble turns rows into a graph (cfg is normalized).
+func assemble(cfg *Configuration, rows []row, ms metas) (*Graph, error) {
+	g := &Graph{Group: cfg.Group, Weight: cfg.Weight.String(), Pseudonymized: cfg.Pseudonymizer != nil}
+	r := newResolver(cfg)
+	if cfg.needs().ifaces {
+		r.learn(rows, ms)
+	}
+	edges := map[edgeKey]*edgeAcc{}
+	for i := range rows {
+		k, c := &rows[i].key, rows[i].counts
+		side, port := servicePort(k)
+		if len(cfg.Ports) > 0 && (side == sideNone || !slices.Contains(cfg.Ports, uint16(port))) {
+			continue
+		}
+		if !k.src.IsValid() || !k.dst.IsValid() {
+			g.WithoutAddresses.Add(c)
+			continue
+		}
+		sp, dp := int32(-1), int32(-1)
+		if cfg.Group.Kind == GroupService {
+			if side == sideSrc || side == sideBoth {
+				sp = port
+			}
+			if side == sideDst || side == sideBoth {
+				dp = port
+			}
+		}
+		ek := edgeKey{r.resolve(k.src, sp, k.srcSvc), r.resolve(k.dst, dp, k.dstSvc)}
+		e := edges[ek]
+		if e == nil {
+			e = &edgeAcc{src: ek.src, dst: ek.dst}
+			edges[ek] = e
+		}
+		g.Totals.Add(c)
+		e.counts.Add(c)
+		switch k.action {
+		case 1:
+			e.accepted.Add(c)
+		case 2:
+			e.rejected.Add(c)
+		}
+		if side != sideNone && cfg.TopPorts > 0 {
+			e.addPort(portKey{uint16(port), uint8(k.proto)}, c.Flows, c.Bytes)
+		}
+	}
+	list := make([]*edgeAcc, 0, len(edges))
+	for _, e := range edges {
+		list = append(list, e)
+	}
+	list = applyMinFlows(cfg, g, list)
+	list = applyTopK(cfg, g, list)
+	list = applyMaxNodes(cfg, g, list)
+	finish(cfg, g, list)
+	return g, nil
+}
+
+// byWeight orders edges by weight (descending), then by IDs.
+func byWeight(m analysis.Metric) func(a, b *edgeAcc) int {
+	return func(a, b *edgeAcc) int {
+		if c := cmp.Compare(b.counts.Get(m), a.counts.Get(m)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.src.ID, b.src.ID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.dst.ID, b.dst.ID)
+	}
+}
+
+func applyMinFlows(cfg *Configuration, g *Graph, list []*edgeAcc) []*edgeAcc {
+	if cfg.MinFlows <= 1 {
+		return list
+	}
+	kept := list[:0]
+	var dropped Counts
+	n := 0
+	for _, e := range list {
+		if e.counts.Flows < cfg.MinFlows {
+			dropped.Add(e.counts)
+			n++
+			continue
+		}
+		kept = append(kept, e)
+	}
+	if n > 0 {
+		g.Truncated = true
+		g.Notes = append(g.Notes, fmt.Sprintf("min-flows %d: dropped %d edges with fewer flows (%d flows, %d bytes)", cfg.MinFlows, n, dropped.Flows, dropped.Bytes))
+	}
+	return kept
+}
+
+func applyTopK(cfg *Configuration, g *Graph, list []*edgeAcc) []*edgeAcc {
+	if cfg.TopK <= 0 || len(list) <= cfg.TopK {
+		return list
+	}
+	slices.SortFunc(list, byWeight(cfg.Weight))
+	var dropped Counts
+	for _, e := range list[cfg.TopK:] {
+		dropped.Add(e.counts)
+	}
+	g.Truncated = true
+	g.Notes = append(g.Notes, fmt.Sprintf("top-k %d: kept the %d heaviest of %d edges by %s; dropped %d flows, %d bytes",
+		cfg.TopK, cfg.TopK, len(list), cfg.Weight, dropped.Flows, dropped.Bytes))
+	return list[:cfg.TopK]
+}
+
+// nodeTotals returns the flows of the nodes of list (a self-loop once).
+func nodeTotals(list []*edgeAcc) map[*Node]Counts {
+	t := map[*Node]Counts{}
+	for _, e := range list {
+		c := t[e.src]
+		c.Add(e.counts)
+		t[e.src] = c
+		if e.dst != e.src {
+			c = t[e.dst]
+			c.Add(e.counts)
+			t[e.dst] = c
+		}
+	}
+	return t
+}
+
+// applyMaxNodes merges the lightest nodes into "other" nodes, one for the
+// internal side and one for the external side, when there are more nodes
+// than the cap.
+func applyMaxNodes(cfg *Configuration, g *Graph, list []*edgeAcc) []*edgeAcc {
+	totals := nodeTotals(list)
+	if cfg.MaxNodes < 0 || len(totals) <= cfg.MaxNodes {
+		return list
+	}
+	nodes := make([]*Node, 0, len(totals))
+	for n := range totals {
+		nodes = append(nodes, n)
+	}
+	w := cfg.Weight
+	slices.SortFunc(nodes, func(a, b *Node) int {
+		if c := cmp.Compare(totals[b].Get(w), totals[a].Get(w)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	keep := cfg.MaxNodes - 2
+	sides := func(rest []*Node) (in, ex bool) {
+		for _, n := range rest {
+			in, ex = in || !n.External, ex || n.External
+		}
+		return
+	}
+	if in, ex := sides(nodes[keep:]); !in || !ex {
+		keep++ // one "other" node is enough
+	}
+	others := map[bool]*Node{}
+	other := func(external bool) *Node {
+		if n := others[external]; n != nil {
+			return n
+		}
+		n := &Node{ID: "other:internal", Label: "other (internal)", Kind: KindOther}
+		if external {
+			n = &Node{ID: "other:external", Label: "other (external)", Kind: KindOther, External: true}
+		}
+		others[external] = n
+		return n
+	}
+	merged := map[*Node]*Node{}
+	for _, n := range nodes[keep:] {
+		o := other(n.External)
+		merged[n] = o
+		o.Members++
+	}
+	var mergedFlows uint64
+	out := map[edgeKey]*edgeAcc{}
+	var res []*edgeAcc
+	for _, e := range list {
+		k := edgeKey{e.src, e.dst}
+		ms, md := merged[k.src], merged[k.dst]
+		if ms != nil {
+			k.src = ms
+		}
+		if md != nil {
+			k.dst = md
+		}
+		if ms != nil || md != nil {
+			mergedFlows += e.counts.Flows
+		}
+		x := out[k]
+		if x == nil {
+			x = &edgeAcc{src: k.src, dst: k.dst}
+			out[k] = x
+			res = append(res, x)
+		}
+		x.merge(e)
+	}
+	g.Truncated = true
+	msg := fmt.Sprintf("max-nodes %d: kept the %d heaviest of %d nodes by %s; merged %d nodes", cfg.MaxNodes, keep, len(nodes), w, len(nodes)-keep)
+	for _, ext := range []bool{false, true} {
+		if o := others[ext]; o != nil {
+			msg += fmt.Sprintf(", %d into %s", o.Members, o.ID)
+		}
+	}
+	g.Notes = append(g.Notes, msg+fmt.Sprintf(" (%d flows go to or from them)", mergedFlows))
+	return res
+}
+
+// finish fills the graph's nodes and edges, sorted.
+func finish(cfg *Configuration, g *Graph, list []*edgeAcc) {
+	totals := map[*Node]*Node{}
+	node := func(n *Node) *Node {
+		if x := totals[n]; x != nil {
+			return x
+		}
+		x := *n
+		x.Totals, x.In, x.Out = Counts{}, Counts{}, Counts{}
+		totals[n] = &x
+		return &x
+	}
+	g.Edges = make([]Edge, 0, len(list))
+	for _, e := range list {
+		s, d := node(e.src), node(e.dst)
+		s.Out.Add(e.counts)
+		d.In.Add(e.counts)
+		s.Totals.Add(e.counts)
+		if d != s {
+			d.Totals.Add(e.counts)
+		}
+		g.Shown.Add(e.counts)
+		ed := Edge{Src: e.src.ID, Dst: e.dst.ID, Count: e.counts.Flows, Counts: e.counts,
+			Accepted: e.accepted, Rejected: e.rejected}
+		ports := make([]PortCount, 0, len(e.ports))
+		for _, p := range e.ports {
+			ports = append(ports, *p)
+		}
+		slices.SortFunc(ports, func(a, b PortCount) int {
+			if c := cmp.Compare(b.Flows, a.Flows); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(b.Bytes, a.Bytes); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(a.Port, b.Port); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Protocol, b.Protocol)
+		})
+		if cfg.TopPorts > 0 && len(ports) > cfg.TopPorts {
+			ed.MorePorts = len(ports) - cfg.TopPorts
+			ports = ports[:cfg.TopPorts]
+		}
+		if len(ports) > 0 {
+			ed.Ports = ports
+		}
+		g.Edges = append(g.Edges, ed)
+	}
+	slices.SortFunc(g.Edges, func(a, b Edge) int {
+		if c := cmp.Compare(a.Src, b.Src); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Dst, b.Dst)
+	})
+	g.Nodes = make([]Node, 0, len(totals))
+	for _, n := range totals {
+		g.Nodes = append(g.Nodes, *n)
+	}
+	slices.SortFunc(g.Nodes, func(a, b Node) int { return cmp.Compare(a.ID, b.ID) })
+	if g.Nodes == nil {
+		g.Nodes = []Node{}
+	}
+}
