@@ -124,7 +124,7 @@ func (a *app) topCommand() *cobra.Command {
 			})
 		},
 	}
-	qf.register(cmd, 10)
+	qf.registerTable(cmd, 10)
 	cmd.Flags().StringVar(&by, "by", "bytes", "rank by bytes, packets or flows")
 	registerOneShot(cmd, &in)
 	return cmd
@@ -158,7 +158,7 @@ func (a *app) summaryCommand() *cobra.Command {
 			})
 		},
 	}
-	qf.register(cmd, 0)
+	qf.registerTable(cmd, 0)
 	registerOneShot(cmd, &in)
 	return cmd
 }
@@ -196,7 +196,7 @@ func (a *app) reportCommand() *cobra.Command {
 			})
 		},
 	}
-	qf.register(cmd, 0)
+	qf.registerTable(cmd, 0)
 	cmd.Flags().BoolVar(&list, "list", false, "list the reports")
 	cmd.Flags().StringSliceVar(&files, "file", nil, "one-shot mode: run on these files instead of the data directory")
 	registerOneShot(cmd, &in)

@@ -110,6 +110,7 @@ Exit codes: 0 success, 1 failure, 2 usage error, 3 malformed lines with --strict
 		a.topCommand(),
 		a.summaryCommand(),
 		a.reportCommand(),
+		a.graphCommand(),
 		a.versionCommand(),
 	)
 	return root

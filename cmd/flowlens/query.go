@@ -105,7 +105,7 @@ The pattern is compiled to SQL over the store. See docs/FILTER.md.`,
 			return render.Render(a.stdout, analysis.ResultTable("flows", "", res), qf.out)
 		},
 	}
-	qf.register(cmd, 1000)
+	qf.registerTable(cmd, 1000)
 	_ = cmd.Flags().MarkHidden("pattern")
 	return cmd
 }

@@ -70,6 +70,11 @@ func (f *queryFlags) register(cmd *cobra.Command, defLimit int) {
 	fs.StringVar(&f.pattern, "pattern", "", "CloudWatch Logs filter pattern, e.g. '[version, account, eni, src, dst, sport, dport=22, ...]'")
 	fs.StringVar(&f.format, "format", "", "field layout the --pattern labels refer to (default: the default format)")
 	fs.IntVar(&f.limit, "limit", defLimit, "maximum rows")
+}
+
+// registerTable registers the query flags and -o for tabular output.
+func (f *queryFlags) registerTable(cmd *cobra.Command, defLimit int) {
+	f.register(cmd, defLimit)
 	outputFlag(cmd, &f.out, render.FormatTable)
 }
 
