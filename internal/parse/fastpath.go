@@ -194,12 +194,12 @@ func fastAddr(line []byte, i int, dst *netip.Addr) (int, bool) {
 			return 0, false
 		}
 		if digits > 0 && val == 0 {
-			return 0, false
+			return fastAddr6(line, i, dst) // a leading zero: IPv6 ("2001:0db8::") or invalid
 		}
 		val = val*10 + int(d)
 		digits++
 		if val > 255 {
-			return 0, false
+			return fastAddr6(line, i, dst) // IPv6 ("2600:...") or invalid
 		}
 	}
 	if part != 3 || digits == 0 {
