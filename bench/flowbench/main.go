@@ -39,6 +39,10 @@ func main() {
 		err = duckdbCount(os.Args[2])
 	case "decompress":
 		err = decompress(os.Args[2:])
+	case "oneshot":
+		err = oneshotBench(os.Args[2:])
+	case "duckdb-top":
+		err = duckdbTop(os.Args[2])
 	default:
 		err = fmt.Errorf("unknown benchmark %q", os.Args[1])
 	}
@@ -215,4 +219,93 @@ func decompress(paths []string) error {
 	n, err := file.DecompressOnly(context.Background(), cfg, objs)
 	fmt.Println(n)
 	return err
+}
+
+// oneshotBench compares the time from gzip files to the first top-talkers
+// answer: flowlens (one-shot on the files, and ingest + top) against DuckDB
+// loading the same files itself and running the same query.
+func oneshotBench(args []string) error {
+	fs := flag.NewFlagSet("oneshot", flag.ExitOnError)
+	bin := fs.String("bin", "bin/flowlens", "flowlens binary")
+	dir := fs.String("dir", "bench/out", "work directory (the s3 data set of the parse benchmark)")
+	runs := fs.Int("runs", 3, "runs of each measurement (the fastest is kept)")
+	_ = fs.Parse(args)
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	root := filepath.Join(*dir, "s3", "AWSLogs")
+	if _, err := os.Stat(root); err != nil {
+		return fmt.Errorf("%s: run the parse benchmark first (it generates the data)", root)
+	}
+	fmt.Fprintln(os.Stderr, "DuckDB: CREATE TABLE AS SELECT * FROM read_csv(gzip files), then top talkers...")
+	duck, err := best(*runs, self, "duckdb-top", root)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, "flowlens top src on the files (one-shot)...")
+	one, err := best(*runs, *bin, "top", "src", "-o", "csv", root)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, "flowlens ingest, then top src...")
+	var ingestWall, topWall time.Duration
+	var ingestRSS int64
+	data := filepath.Join(*dir, "store-bench")
+	for i := 0; i < *runs; i++ {
+		os.RemoveAll(data)
+		in, err := timed(*bin, "ingest", "--quiet", "--data", data, root)
+		if err != nil {
+			return err
+		}
+		top, err := timed(*bin, "top", "src", "-o", "csv", "--data", data)
+		if err != nil {
+			return err
+		}
+		if i == 0 || in.wall+top.wall < ingestWall+topWall {
+			ingestWall, topWall, ingestRSS = in.wall, top.wall, in.maxRSS
+		}
+	}
+	disk, _ := dirSize(data)
+	fmt.Printf("\nGzip files to the first top-talkers answer (%s), best of %d runs:\n\n", root, *runs)
+	fmt.Println("| path | wall time | peak RSS | ratio |")
+	fmt.Println("| --- | ---: | ---: | ---: |")
+	fmt.Printf("| DuckDB `CREATE TABLE AS SELECT * FROM read_csv(...)` + top talkers (baseline) | %.2f s | %.0f MiB | 1.00× |\n", duck.wall.Seconds(), float64(duck.maxRSS)/(1<<20))
+	fmt.Printf("| `flowlens top src FILES` (one-shot) | %.2f s | %.0f MiB | %.2f× faster |\n", one.wall.Seconds(), float64(one.maxRSS)/(1<<20), duck.wall.Seconds()/one.wall.Seconds())
+	fmt.Printf("| `flowlens ingest` + `flowlens top src` | %.2f s + %.2f s | %.0f MiB | %.2f× faster |\n", ingestWall.Seconds(), topWall.Seconds(), float64(ingestRSS)/(1<<20), duck.wall.Seconds()/(ingestWall+topWall).Seconds())
+	fmt.Printf("\nStore size after ingest: %.0f MB for the same records as %s of gzip input.\n", float64(disk)/1e6, "the s3 set")
+	if a, b := strings.TrimSpace(duck.out), strings.TrimSpace(one.out); a == "" || b == "" {
+		return fmt.Errorf("empty answers")
+	}
+	return nil
+}
+
+// duckdbTop is the baseline of the first-answer measurement.
+func duckdbTop(root string) error {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	glob := filepath.Join(root, "**", "*.log.gz")
+	if _, err := db.Exec(`CREATE TABLE flows AS SELECT * FROM read_csv(?, delim=' ', header=true, nullstr='-', columns={
+		'version':'INTEGER','account_id':'VARCHAR','interface_id':'VARCHAR','srcaddr':'VARCHAR','dstaddr':'VARCHAR',
+		'srcport':'INTEGER','dstport':'INTEGER','protocol':'INTEGER','packets':'BIGINT','bytes':'BIGINT',
+		'start':'BIGINT','end':'BIGINT','action':'VARCHAR','log_status':'VARCHAR'})`, glob); err != nil {
+		return err
+	}
+	rows, err := db.Query(`SELECT srcaddr, count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes FROM flows WHERE srcaddr IS NOT NULL GROUP BY srcaddr ORDER BY bytes DESC, srcaddr LIMIT 10`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var src string
+		var flows, packets, bytes int64
+		if err := rows.Scan(&src, &flows, &packets, &bytes); err != nil {
+			return err
+		}
+		fmt.Println(src, flows, packets, bytes)
+	}
+	return rows.Err()
 }
