@@ -3,22 +3,23 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/flowlens/flowlens/internal/analysis"
+	"github.com/flowlens/flowlens/internal/flowlog"
 	"github.com/flowlens/flowlens/internal/render"
 	"github.com/flowlens/flowlens/internal/store"
-	"github.com/flowlens/flowlens/internal/store/embedded"
+	"github.com/flowlens/flowlens/internal/store/memory"
 )
 
-// analysisStore opens the data directory, or, when paths are given, ingests
-// them into a temporary store (the one-shot mode: flowlens top talkers
-// flows.log.gz). The returned func closes and removes what it made.
-func (a *app) analysisStore(ctx context.Context, qf *queryFlags, in *inputFlags, paths []string) (*embedded.Store, func(), error) {
+// analysisStore opens the data directory, or, when paths are given, reads
+// them into a temporary in-memory store (the one-shot mode: flowlens top src
+// flows.log.gz). A --pattern is then applied while reading (the memory store
+// evaluates structured queries only). The returned func closes what it made.
+func (a *app) analysisStore(ctx context.Context, qf *queryFlags, in *inputFlags, paths []string) (store.Store, func(), error) {
 	if len(paths) == 0 {
 		s, err := qf.open()
 		if err != nil {
@@ -26,26 +27,28 @@ func (a *app) analysisStore(ctx context.Context, qf *queryFlags, in *inputFlags,
 		}
 		return s, func() { s.Close() }, nil
 	}
-	dir, err := os.MkdirTemp("", "flowlens-oneshot-")
+	fc, pc, err := in.configs(a.stdin)
 	if err != nil {
 		return nil, nil, err
 	}
-	cleanup := func() { os.RemoveAll(dir) }
-	fc, pc, err := in.configs(a.stdin)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
+	var keep func(*flowlog.Record) bool
+	if qf.pattern != "" {
+		b, err := qf.bindPattern()
+		if err != nil {
+			return nil, nil, err
+		}
+		a.warn(b.Warnings())
+		keep = b.Match
+		qf.pattern = "" // applied here; the memory store sees the kept records only
 	}
 	objs, err := a.list(fc, paths)
 	if err != nil {
-		cleanup()
 		return nil, nil, err
 	}
-	cfg := embedded.DefaultConfiguration()
-	cfg.Dir, cfg.Fsync = dir, false
-	sum, err := a.ingest(ctx, cfg, fc, pc, objs, a.isTerminal)
+	s := memory.New(memory.DefaultConfiguration())
+	sum, err := a.ingestInto(ctx, s, fc, pc, objs, a.isTerminal, keep)
 	if err != nil {
-		cleanup()
+		s.Close()
 		return nil, nil, err
 	}
 	for _, f := range sum.Failures {
@@ -57,12 +60,7 @@ func (a *app) analysisStore(ctx context.Context, qf *queryFlags, in *inputFlags,
 			fmt.Fprintf(a.stderr, "  %s\n", e.Error())
 		}
 	}
-	s, err := embedded.Open(cfg)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	return s, func() { s.Close(); cleanup() }, nil
+	return s, func() { s.Close() }, nil
 }
 
 // analyze opens the store (or a one-shot store over paths), builds the

@@ -9,10 +9,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/flowlens/flowlens/internal/flowlog"
 	"github.com/flowlens/flowlens/internal/ingest"
 	"github.com/flowlens/flowlens/internal/parse"
 	"github.com/flowlens/flowlens/internal/progress"
 	"github.com/flowlens/flowlens/internal/source/file"
+	"github.com/flowlens/flowlens/internal/store"
 	"github.com/flowlens/flowlens/internal/store/embedded"
 	"github.com/flowlens/flowlens/internal/timerange"
 )
@@ -101,6 +103,11 @@ func (a *app) ingest(ctx context.Context, cfg embedded.Configuration, fc file.Co
 		return ingest.Summary{}, err
 	}
 	defer s.Close()
+	return a.ingestInto(ctx, s, fc, pc, objs, showProgress, nil)
+}
+
+// ingestInto runs one ingest into s; keep optionally selects the records.
+func (a *app) ingestInto(ctx context.Context, s store.Store, fc file.Configuration, pc parse.Config, objs []file.Object, showProgress bool, keep func(*flowlog.Record) bool) (ingest.Summary, error) {
 	var bar *progress.Bar
 	if showProgress {
 		var total int64
@@ -110,7 +117,7 @@ func (a *app) ingest(ctx context.Context, cfg embedded.Configuration, fc file.Co
 		bar = progress.New(a.stderr, progress.Configuration{Label: "ingest", TotalObjects: int64(len(objs)), TotalBytes: total})
 		bar.Start()
 	}
-	sum, err := ingest.Run(ctx, s, fc, pc, objs, bar)
+	sum, err := ingest.Run(ctx, s, fc, pc, objs, bar, keep)
 	if bar != nil {
 		bar.Stop()
 	}

@@ -103,21 +103,31 @@ func (f *queryFlags) options(d filterpattern.Dialect) (analysis.Options, []strin
 	return opts, warnings, nil
 }
 
-// compilePattern compiles --pattern to a SQL predicate over the flows view.
-func (f *queryFlags) compilePattern(d filterpattern.Dialect) (string, []any, []string, error) {
+// bindPattern parses --pattern and binds its labels to the layout of
+// --format (the default format when empty).
+func (f *queryFlags) bindPattern() (*filterpattern.Bound, error) {
 	p, err := filterpattern.Parse(f.pattern)
 	if err != nil {
-		return "", nil, nil, usageError{err}
+		return nil, usageError{err}
 	}
 	layout := parse.DefaultFormat()
 	if f.format != "" {
 		if layout, err = parse.ParseFormat(f.format); err != nil {
-			return "", nil, nil, usageError{fmt.Errorf("--format: %w", err)}
+			return nil, usageError{fmt.Errorf("--format: %w", err)}
 		}
 	}
 	b, err := p.Bind(layout.Fields)
 	if err != nil {
-		return "", nil, nil, usageError{err}
+		return nil, usageError{err}
+	}
+	return b, nil
+}
+
+// compilePattern compiles --pattern to a SQL predicate over the flows view.
+func (f *queryFlags) compilePattern(d filterpattern.Dialect) (string, []any, []string, error) {
+	b, err := f.bindPattern()
+	if err != nil {
+		return "", nil, nil, err
 	}
 	sql, args, err := b.SQL(d)
 	if err != nil {

@@ -70,6 +70,13 @@ func TestStoreCommands(t *testing.T) {
 	if code != 0 || stored != oneshot || !strings.Contains(stored, "srcaddr") {
 		t.Fatalf("one-shot differs (exit %d, %s):\n%s\nvs\n%s", code, errs, oneshot, stored)
 	}
+	// A pattern in one-shot mode is applied while reading, in Go: same
+	// answer as the store's SQL.
+	wantRej, _, _ := runCLI(t, "", "top", "dstport", "--data", data, "--where", "action=REJECT", "-o", "csv")
+	gotRej, errs, code := runCLI(t, "", "top", "dstport", "--pattern", "[..., action=REJECT, status]", "-o", "csv", gen)
+	if code != 0 || gotRej != wantRej || !strings.Contains(gotRej, "22") {
+		t.Fatalf("one-shot pattern (exit %d, %s):\n%s\nvs\n%s", code, errs, gotRej, wantRej)
+	}
 	for _, args := range [][]string{
 		{"summary", "--data", data, "-o", "json"},
 		{"report", "--data", data, "top-talkers"},

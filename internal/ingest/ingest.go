@@ -53,12 +53,16 @@ type Failure struct {
 // read to its end (corrupt or truncated data) is rolled back and reported:
 // re-running the ingest once it is fixed adds it exactly once. bar may be
 // nil.
-func Run(ctx context.Context, s store.Store, fc file.Configuration, pc parse.Config, objs []file.Object, bar *progress.Bar) (Summary, error) {
+//
+// keep, when not nil, selects the records to store (a filter pattern applied
+// while reading, for stores that cannot evaluate it later); the others are
+// read and counted as lines but not stored.
+func Run(ctx context.Context, s store.Store, fc file.Configuration, pc parse.Config, objs []file.Object, bar *progress.Bar, keep func(*flowlog.Record) bool) (Summary, error) {
 	w, err := s.Writer(ctx)
 	if err != nil {
 		return Summary{}, err
 	}
-	sum, err := run(ctx, w, fc, pc, objs, bar)
+	sum, err := run(ctx, w, fc, pc, objs, bar, keep)
 	if cerr := w.Close(); err == nil {
 		err = cerr
 	}
@@ -92,7 +96,8 @@ type committed struct {
 	records int64
 }
 
-func run(ctx context.Context, w store.Writer, fc file.Configuration, pc parse.Config, objs []file.Object, bar *progress.Bar) (Summary, error) {
+func run(ctx context.Context, w store.Writer, fc file.Configuration, pc parse.Config, objs []file.Object, bar *progress.Bar, keep func(*flowlog.Record) bool) (Summary, error) {
+
 	start := time.Now()
 	var done []committed
 	var mu sync.Mutex
@@ -136,7 +141,7 @@ func run(ctx context.Context, w store.Writer, fc file.Configuration, pc parse.Co
 			return fmt.Errorf("%s: commit: %w", o.Name, err)
 		}
 		mu.Lock()
-		done = append(done, committed{id: app.id, records: r.Stats.Records})
+		done = append(done, committed{id: app.id, records: app.stored})
 		mu.Unlock()
 		return nil
 	}
@@ -144,7 +149,7 @@ func run(ctx context.Context, w store.Writer, fc file.Configuration, pc parse.Co
 		mu.Lock()
 		app := open[o]
 		mu.Unlock()
-		if err := app.append(batch); err != nil {
+		if err := app.append(batch, keep); err != nil {
 			return fmt.Errorf("%s: %w", o.Name, err)
 		}
 		if bar != nil {
@@ -163,6 +168,9 @@ func run(ctx context.Context, w store.Writer, fc file.Configuration, pc parse.Co
 	}
 	sum := summarize(&res, failures)
 	sum.committed = done
+	for _, c := range done {
+		sum.Records += c.records
+	}
 	sum.Objects = len(objs)
 	sum.Elapsed = time.Since(start)
 	sum.Seconds = sum.Elapsed.Seconds()
@@ -172,14 +180,31 @@ func run(ctx context.Context, w store.Writer, fc file.Configuration, pc parse.Co
 // appender serialises the batches of one object (an object parsed in
 // parallel chunks delivers them from several workers).
 type appender struct {
-	mu sync.Mutex
-	a  store.Appender
-	id store.SourceID
+	mu     sync.Mutex
+	a      store.Appender
+	id     store.SourceID
+	kept   []flowlog.Record
+	stored int64
 }
 
-func (a *appender) append(batch []flowlog.Record) error {
+// append appends the records of batch that keep selects (all when keep is
+// nil).
+func (a *appender) append(batch []flowlog.Record, keep func(*flowlog.Record) bool) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if keep != nil {
+		a.kept = a.kept[:0]
+		for i := range batch {
+			if keep(&batch[i]) {
+				a.kept = append(a.kept, batch[i])
+			}
+		}
+		batch = a.kept
+		if len(batch) == 0 {
+			return nil
+		}
+	}
+	a.stored += int64(len(batch))
 	return a.a.Append(batch)
 }
 
@@ -208,7 +233,6 @@ func summarize(res *file.Result, failures []Failure) Summary {
 			s.Failed++
 		case o.Kind != file.KindUnknown:
 			s.Ingested++
-			s.Records += o.Stats.Records
 		}
 		s.Lines += o.Stats.Lines
 		s.Bytes += o.Stats.Bytes
