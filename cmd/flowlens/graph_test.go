@@ -54,3 +54,19 @@ func TestGraphCommand(t *testing.T) {
 		t.Fatalf("pseudonymize without a key: exit %d %s", code, errs)
 	}
 }
+
+func TestServeRefusesOpenAddressWithoutToken(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "store")
+	logs := filepath.Join(dir, "a.log")
+	if err := os.WriteFile(logs, []byte("2 123456789012 eni-a 10.0.0.1 10.0.0.2 40000 22 6 1 40 1700000000 1700000060 ACCEPT OK\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := runCLI(t, "", "ingest", "--quiet", "--data", data, logs); code != 0 {
+		t.Fatal(errs)
+	}
+	_, errs, code := runCLI(t, "", "serve", "--data", data, "--listen", "0.0.0.0:0")
+	if code != exitUsage || !strings.Contains(errs, "--token") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}

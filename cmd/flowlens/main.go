@@ -136,6 +136,7 @@ Exit codes: 0 success, 1 failure, 2 usage error, 3 malformed lines with --strict
 		a.summaryCommand(),
 		a.reportCommand(),
 		a.graphCommand(),
+		a.serveCommand(),
 		a.versionCommand(),
 	)
 	return root
