@@ -98,7 +98,7 @@ type builder struct {
 	// append's small steps.
 	capacity, limit int
 	known           flowlog.FieldSet
-	active []activeCol
+	active          []activeCol
 	// strs and addrs are the local dictionaries of a shard (nil when the
 	// rows come from chunks, with global ids); smap and amap translate
 	// their first entries to global ids (see dicts.globalize).
@@ -419,7 +419,7 @@ func coalesce(chunks []*chunk, target int) []*chunk {
 			continue
 		}
 		if b == nil {
-			b = &builder{}
+			b = &builder{limit: target}
 		}
 		b.appendRows(c, nil)
 		if b.n >= target/2 {

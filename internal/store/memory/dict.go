@@ -79,7 +79,7 @@ type localAddrs struct {
 	index map[addrKey]uint32
 	vals  []addrKey
 	// cache is a direct-mapped cache in front of index (id + 1; 0 is empty).
-	cache [1024]addrEntry
+	cache [4096]addrEntry
 }
 
 type addrEntry struct {
@@ -91,7 +91,7 @@ func newLocalAddrs() *localAddrs { return &localAddrs{index: map[addrKey]uint32{
 
 func (d *localAddrs) id(a netip.Addr) uint32 {
 	k := keyOf(a)
-	e := &d.cache[((k.hi^k.lo)*0x9e3779b97f4a7c15)>>54]
+	e := &d.cache[((k.hi^k.lo)*0x9e3779b97f4a7c15)>>52]
 	if e.id != 0 && e.k == k {
 		return e.id - 1
 	}

@@ -7,8 +7,26 @@
 //
 // It implements store.Store with the semantics of the embedded backend
 // (same results, same column types, same ordering, same query validation
-// errors), except that it runs no SQL: Reader.SQL and queries with a
-// Filter.SQL fail with an error wrapping ErrSQL.
+// errors; the differential test checks it), except that:
+//
+//   - it runs no SQL: Reader.SQL and queries with a Filter.SQL fail with an
+//     error wrapping ErrSQL;
+//   - Record.Extra (fields flowlens does not know) is not kept, since only
+//     SQL could read it;
+//   - ledger entries list no files (SourceInfo.Files), and PruneResult
+//     counts no files or bytes on disk;
+//   - nothing survives the process: the ledger makes ingestion idempotent
+//     within one Store only.
+//
+// Storage: every field present in some record of a chunk (ChunkRows rows)
+// is a column of typed values (uint8, uint16, uint64, int64, or uint32 ids
+// into the store's string and address dictionaries) with a presence
+// bitmap, dropped when every row has the field. The default format takes
+// 57 bytes per record, plus the dictionaries. Queries skip the chunks
+// outside their time range, evaluate conditions on whole columns (on the
+// dictionary entries for strings and addresses), number the groups with
+// packed integer keys (a dense array or a hash table) and accumulate the
+// measures column by column.
 package memory
 
 import (
@@ -32,7 +50,7 @@ var ErrSQL = errors.New("SQL is not available in the in-memory store")
 type Configuration struct {
 	// ChunkRows is the number of rows of a storage chunk; queries skip the
 	// chunks outside their time range. It is rounded up to a multiple of
-	// 64.
+	// 64, and at most 16 Mi.
 	ChunkRows int
 	// CommitRows is the number of rows of committed objects above which a
 	// writer publishes them (objects are visible at the latest when the
@@ -45,6 +63,9 @@ type Configuration struct {
 	// to close (0: fail at once with store.ErrLocked).
 	LockTimeout time.Duration
 }
+
+// maxChunkRows bounds ChunkRows: rows are numbered with int32 in a chunk.
+const maxChunkRows = 1 << 24
 
 // DefaultConfiguration returns the default configuration.
 func DefaultConfiguration() Configuration {
@@ -115,7 +136,7 @@ func New(cfg Configuration) *Store {
 	if cfg.ChunkRows <= 0 {
 		cfg.ChunkRows = def.ChunkRows
 	}
-	cfg.ChunkRows = (cfg.ChunkRows + 63) &^ 63
+	cfg.ChunkRows = (min(cfg.ChunkRows, maxChunkRows) + 63) &^ 63
 	if cfg.CommitRows <= 0 {
 		cfg.CommitRows = def.CommitRows
 	}
