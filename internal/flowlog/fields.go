@@ -257,11 +257,22 @@ func (id FieldID) Name() string {
 // String returns the AWS name.
 func (id FieldID) String() string { return id.Name() }
 
-// Column returns the underscore spelled name of id.
-func (id FieldID) Column() string { return registry[id-1].Column }
+// Column returns the underscore spelled name of id ("invalid" for an
+// invalid id).
+func (id FieldID) Column() string {
+	if !id.Valid() {
+		return "invalid"
+	}
+	return registry[id-1].Column
+}
 
-// Kind returns the storage kind of id.
-func (id FieldID) Kind() Kind { return registry[id-1].Kind }
+// Kind returns the storage kind of id (0 for an invalid id).
+func (id FieldID) Kind() Kind {
+	if !id.Valid() {
+		return 0
+	}
+	return registry[id-1].Kind
+}
 
 // Valid reports whether id names a known field.
 func (id FieldID) Valid() bool { return id != FieldInvalid && int(id) < NumFields }

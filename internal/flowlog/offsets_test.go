@@ -46,3 +46,10 @@ func TestOffsets(t *testing.T) {
 		}
 	}
 }
+
+func TestInvalidField(t *testing.T) {
+	var id FieldID
+	if id.Column() != "invalid" || id.Name() != "invalid" || id.Kind() != 0 || id.Valid() || FieldID(200).Valid() {
+		t.Fatal("an invalid field id must not panic and must say it is invalid")
+	}
+}
