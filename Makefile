@@ -24,7 +24,8 @@ demo: build
 	$(BIN) ingest --data $(DEMO_DIR)/store $(DEMO_DIR)/logs
 	$(BIN) summary --data $(DEMO_DIR)/store
 	@echo
-	@echo "Next: $(BIN) top pair --data $(DEMO_DIR)/store   |   $(BIN) report --list   |   $(BIN) query --data $(DEMO_DIR)/store \"SELECT ...\""
+	@echo "Next: $(BIN) top pair --data $(DEMO_DIR)/store   |   $(BIN) report --list   |   $(BIN) graph --data $(DEMO_DIR)/store -o dot"
+	@echo "API:  $(BIN) serve --data $(DEMO_DIR)/store   (then curl http://127.0.0.1:8080/api/v1/summary)"
 
 lint: vet
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
