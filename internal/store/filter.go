@@ -51,7 +51,7 @@ func compileCond(d Dialect, c Cond) (string, []any, error) {
 		var ors []string
 		var args []any
 		for _, v := range c.Values {
-			p, err := toPrefix(v)
+			p, err := ConditionPrefix(v)
 			if err != nil {
 				return "", nil, fmt.Errorf("filter: %s: %w", c.Field, err)
 			}
@@ -100,7 +100,10 @@ func compileCond(d Dialect, c Cond) (string, []any, error) {
 	return col + " " + op + " ?", []any{a}, nil
 }
 
-func toPrefix(v any) (netip.Prefix, error) {
+// ConditionPrefix converts a prefix condition value (netip.Prefix,
+// netip.Addr or their text) to a masked prefix. Backends evaluating
+// conditions themselves use it so that they accept the same values.
+func ConditionPrefix(v any) (netip.Prefix, error) {
 	switch x := v.(type) {
 	case netip.Prefix:
 		if !x.IsValid() {
@@ -148,13 +151,13 @@ func toSQLValue(f flowlog.FieldID, v any) (any, error) {
 	case flowlog.KindAction, flowlog.KindLogStatus, flowlog.KindTrafficType, flowlog.KindFlowDirection:
 		return enumText(f, v)
 	case flowlog.KindTime:
-		n, err := toInt(v)
+		n, err := ConditionInt(v)
 		if err != nil {
 			return nil, bad(err.Error())
 		}
 		return n, nil
 	}
-	n, err := toInt(v)
+	n, err := ConditionInt(v)
 	if err != nil {
 		return nil, bad(err.Error())
 	}
@@ -164,7 +167,9 @@ func toSQLValue(f flowlog.FieldID, v any) (any, error) {
 	return uint64(n), nil
 }
 
-func toInt(v any) (int64, error) {
+// ConditionInt converts an integer condition value (any Go integer type or
+// decimal text) to an int64.
+func ConditionInt(v any) (int64, error) {
 	switch x := v.(type) {
 	case int:
 		return int64(x), nil

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/flowlens/flowlens/internal/flowlog"
@@ -21,25 +20,11 @@ var _ store.Dialect = Dialect{}
 func (Dialect) Name() string { return "duckdb" }
 
 // Quote quotes an identifier.
-func (Dialect) Quote(ident string) string { return `"` + strings.ReplaceAll(ident, `"`, `""`) + `"` }
+func (Dialect) Quote(ident string) string { return store.QuoteIdent(ident) }
 
 // Table returns flows (raw records), flows_1m and flows_1h (full cube),
 // flows_1m_<cube> and flows_1h_<cube>.
-func (Dialect) Table(r store.Resolution, cube string) string {
-	name := "flows"
-	switch r {
-	case store.ResolutionMinute:
-		name = "flows_1m"
-	case store.ResolutionHour:
-		name = "flows_1h"
-	default:
-		return name
-	}
-	if cube != "" {
-		name += "_" + cube
-	}
-	return name
-}
+func (Dialect) Table(r store.Resolution, cube string) string { return store.TableName(r, cube) }
 
 // Source returns the view of the table (see Store.Query for time pruning).
 func (d Dialect) Source(r store.Resolution, cube string, _ store.TimeRange) string {

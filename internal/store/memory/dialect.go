@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/flowlens/flowlens/internal/flowlog"
@@ -25,24 +24,10 @@ var _ store.Dialect = Dialect{}
 func (Dialect) Name() string { return "memory" }
 
 // Quote quotes an identifier.
-func (Dialect) Quote(ident string) string { return `"` + strings.ReplaceAll(ident, `"`, `""`) + `"` }
+func (Dialect) Quote(ident string) string { return store.QuoteIdent(ident) }
 
 // Table returns the table names of docs/STORE.md.
-func (Dialect) Table(r store.Resolution, cube string) string {
-	name := "flows"
-	switch r {
-	case store.ResolutionMinute:
-		name = "flows_1m"
-	case store.ResolutionHour:
-		name = "flows_1h"
-	default:
-		return name
-	}
-	if cube != "" {
-		name += "_" + cube
-	}
-	return name
-}
+func (Dialect) Table(r store.Resolution, cube string) string { return store.TableName(r, cube) }
 
 // Source returns the table.
 func (d Dialect) Source(r store.Resolution, cube string, _ store.TimeRange) string {

@@ -5,7 +5,6 @@ import (
 	"math"
 	"net/netip"
 	"slices"
-	"strconv"
 
 	"github.com/flowlens/flowlens/internal/flowlog"
 	"github.com/flowlens/flowlens/internal/store"
@@ -117,7 +116,7 @@ func numericTest(f flowlog.FieldID, c store.Cond, bad func(any, string) error) (
 	t := numTest{signed: f.Kind() == flowlog.KindTime}
 	var vals []uint64
 	for _, v := range c.Values {
-		n, err := toInt(v)
+		n, err := store.ConditionInt(v)
 		if err != nil {
 			return t, bad(v, err.Error())
 		}
@@ -168,7 +167,7 @@ func addrTest(c store.Cond, bad func(any, string) error) (func(addrKey) bool, er
 	case store.OpInPrefix, store.OpNotInPrefix:
 		var ms []prefixMatch
 		for _, v := range c.Values {
-			p, err := toPrefix(v)
+			p, err := store.ConditionPrefix(v)
 			if err != nil {
 				return nil, fmt.Errorf("filter: %s: %w", c.Field, err)
 			}
@@ -210,60 +209,6 @@ func addrTest(c store.Cond, bad func(any, string) error) (func(addrKey) bool, er
 	}
 	neg := c.Op == store.OpNe || c.Op == store.OpNotIn
 	return func(k addrKey) bool { return slices.Contains(keys, k) != neg }, nil
-}
-
-// toPrefix is store's conversion of a prefix condition value.
-func toPrefix(v any) (netip.Prefix, error) {
-	switch x := v.(type) {
-	case netip.Prefix:
-		if !x.IsValid() {
-			return x, fmt.Errorf("invalid prefix")
-		}
-		return x.Masked(), nil
-	case netip.Addr:
-		return netip.PrefixFrom(x, x.BitLen()), nil
-	case string:
-		if p, err := netip.ParsePrefix(x); err == nil {
-			return p.Masked(), nil
-		}
-		a, err := netip.ParseAddr(x)
-		if err != nil {
-			return netip.Prefix{}, fmt.Errorf("%q is not a CIDR prefix (e.g. 10.0.0.0/8) or an address", x)
-		}
-		return netip.PrefixFrom(a, a.BitLen()), nil
-	}
-	return netip.Prefix{}, fmt.Errorf("%v (%T) is not a prefix", v, v)
-}
-
-func toInt(v any) (int64, error) {
-	switch x := v.(type) {
-	case int:
-		return int64(x), nil
-	case int8:
-		return int64(x), nil
-	case int16:
-		return int64(x), nil
-	case int32:
-		return int64(x), nil
-	case int64:
-		return x, nil
-	case uint:
-		return int64(x), nil
-	case uint8:
-		return int64(x), nil
-	case uint16:
-		return int64(x), nil
-	case uint32:
-		return int64(x), nil
-	case uint64:
-		if x > math.MaxInt64 {
-			return 0, fmt.Errorf("too large")
-		}
-		return int64(x), nil
-	case string:
-		return strconv.ParseInt(x, 10, 64)
-	}
-	return 0, fmt.Errorf("not an integer")
 }
 
 func isEnum(k flowlog.Kind) bool {
