@@ -142,6 +142,27 @@ func (s *Subnets) ByID(id string) (Subnet, bool) {
 	return Subnet{}, false
 }
 
+// HasInside says whether a CIDR of another subnet lies inside one of sn's
+// (its addresses then belong to that other subnet).
+func (s *Subnets) HasInside(sn Subnet) bool {
+	if s == nil {
+		return false
+	}
+	for _, o := range s.subnets {
+		if o.ID == sn.ID {
+			continue
+		}
+		for _, op := range o.Prefixes {
+			for _, p := range sn.Prefixes {
+				if op.Bits() >= p.Bits() && p.Contains(op.Addr()) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // Len returns the number of subnets.
 func (s *Subnets) Len() int {
 	if s == nil {

@@ -16,7 +16,7 @@ var graphParams = []string{"since", "from", "to", "where", "pattern", "format",
 // graphConfig builds the graph configuration from the parameters.
 func (c *call) graphConfig() (graph.Configuration, error) {
 	cfg := graph.DefaultConfiguration()
-	cfg.Aliases = c.s.deps.Aliases
+	cfg.Aliases, cfg.Subnets = c.s.deps.Aliases, c.s.deps.Subnets
 	var err error
 	if cfg.Group, err = graph.ParseGroup(orDefault(c.q.Get("group"), "ip")); err != nil {
 		return cfg, badParam("group", "%s", err)

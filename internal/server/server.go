@@ -110,6 +110,9 @@ type Dependencies struct {
 	Version string
 	// Aliases name addresses in graphs (optional).
 	Aliases *enrich.Aliases
+	// Subnets place addresses in subnets and VPCs in graphs when the
+	// records do not say (optional).
+	Subnets *enrich.Subnets
 	// Gauges, when set, adds values to /metrics (for example the store's
 	// counters: see EmbeddedGauges). Names ending in _total are counters.
 	Gauges func() map[string]float64

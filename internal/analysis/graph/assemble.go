@@ -97,6 +97,7 @@ func assemble(cfg *Configuration, rows []row, ms metas) (*Graph, error) {
 	list = applyTopK(cfg, g, list)
 	list = applyMaxNodes(cfg, g, list)
 	finish(cfg, g, list)
+	g.Groups = r.listContainers(g)
 	return g, nil
 }
 

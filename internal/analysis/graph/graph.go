@@ -92,6 +92,8 @@ type Node struct {
 	Service string `json:"service,omitempty"`
 	// AliasKind is the kind of the alias naming the node.
 	AliasKind string `json:"alias_kind,omitempty"`
+	// Match selects the node's flows, when a field filter can.
+	Match *Match `json:"match,omitempty"`
 	// Members is the number of nodes an "other" node stands for.
 	Members int `json:"members,omitempty"`
 	// Totals counts the flows of the node's edges (a self-loop once).
@@ -134,6 +136,8 @@ type Graph struct {
 	Weight string `json:"weight"`
 	Nodes  []Node `json:"nodes"`
 	Edges  []Edge `json:"edges"`
+	// Groups are the containers (subnets, VPCs) the nodes' Group names.
+	Groups []Container `json:"groups,omitempty"`
 	// Totals counts the flows selected (range and filters) that have both
 	// addresses; Shown those of the edges kept (MinFlows and TopK drop
 	// edges; MaxNodes merges nodes but keeps their flows).

@@ -28,6 +28,11 @@ type resolver struct {
 	meta      metas                 // interface → its subnet, VPC, zone
 	eniAddr   map[string]netip.Addr // interface → its main address
 	subnetVPC map[string]string
+	// subnetMeta is set when some record names its subnet.
+	subnetMeta bool
+
+	// containers are the boxes nodes are in, by (pseudonymised) ID.
+	containers map[string]Container
 }
 
 type resolveKey struct {
@@ -49,7 +54,7 @@ func newResolver(cfg *Configuration) *resolver {
 		nets = enrich.DefaultNetworks()
 	}
 	return &resolver{cfg: cfg, nets: nets, ps: cfg.Pseudonymizer,
-		cache: map[resolveKey]*Node{}, nodes: map[string]*Node{}}
+		cache: map[resolveKey]*Node{}, nodes: map[string]*Node{}, containers: map[string]Container{}}
 }
 
 // minNonEmpty returns the smaller non-empty string.
@@ -132,6 +137,7 @@ func (r *resolver) learn(rows []row, ms metas) {
 	r.subnetVPC = map[string]string{}
 	for _, m := range r.meta {
 		if m.subnet != "" {
+			r.subnetMeta = true
 			r.subnetVPC[m.subnet] = minNonEmpty(r.subnetVPC[m.subnet], m.vpc)
 		}
 	}
@@ -269,11 +275,14 @@ func (r *resolver) addrNode(a netip.Addr, port int32, external bool) *Node {
 	return r.node(id, func(n *Node) {
 		n.Kind, n.External = kindOf(external), external
 		withPort(n, host, a.Is6(), port)
+		if r.ps == nil && (!external || !r.cfg.AWSServices) && (port >= 0 || r.cfg.Group.Kind != GroupService) {
+			n.Match = addrMatch([]netip.Prefix{netip.PrefixFrom(a, a.BitLen())}, port)
+		}
 		if !external {
 			if m := r.metaOf(a); m != nil && m.subnet != "" {
-				n.Group = r.ps.ID(m.subnet)
+				r.inSubnet(n, m.subnet)
 			} else if sn, ok := r.cfg.Subnets.Lookup(a); ok {
-				n.Group = r.ps.ID(sn.ID)
+				r.inSubnet(n, sn.ID)
 			}
 		}
 	})
@@ -298,20 +307,33 @@ func (r *resolver) aliasNode(al enrich.Alias, port int32) *Node {
 		info := r.aliasInfo[al.Name]
 		n.Kind, n.External, n.AliasKind = kindOf(!info.internal), !info.internal, info.kind
 		n.Label = withPort(n, al.Name, false, port)
+		if ps := r.aliasPrefixes(al.Name); ps != nil && r.ps == nil && (!n.External || !r.cfg.AWSServices) &&
+			(port >= 0 || r.cfg.Group.Kind != GroupService) {
+			n.Match = addrMatch(ps, port)
+		}
 	})
 }
 
 func (r *resolver) prefixNode(a netip.Addr, bits4, bits6 int, external bool) *Node {
 	p, _ := a.Prefix(bitsFor(a, bits4, bits6))
 	id := r.ps.Prefix(p).String()
-	return r.node(id, func(n *Node) { n.Kind, n.External = KindGroup, external })
+	return r.node(id, func(n *Node) {
+		n.Kind, n.External = KindGroup, external
+		exact := r.cfg.Group.Kind == GroupCIDR || (!r.subnetMeta && r.cfg.Subnets.Len() == 0)
+		if external {
+			exact = !r.cfg.AWSServices && !r.aliasInside(p, "", r.cfg.Aliases.All())
+		}
+		if r.ps == nil && exact {
+			n.Match = addrMatch([]netip.Prefix{p}, -1)
+		}
+	})
 }
 
 func (r *resolver) eniNode(iface string) *Node {
 	return r.node(r.ps.ID(iface), func(n *Node) {
 		n.Kind = KindGroup
 		if m := r.meta[iface]; m != nil && m.subnet != "" {
-			n.Group = r.ps.ID(m.subnet)
+			r.inSubnet(n, m.subnet)
 		}
 		if al, ok := r.cfg.Aliases.Lookup(r.eniAddr[iface]); ok {
 			n.Label, n.AliasKind = al.Name, al.Kind
@@ -329,9 +351,21 @@ func (r *resolver) subnetNode(subnet string) *Node {
 		if vpc == "" {
 			vpc = sn.VPCID
 		}
-		n.Group = r.ps.ID(vpc)
+		r.inVPC(n, vpc)
 		if known && sn.Name != "" && r.ps == nil {
 			n.Label = sn.Name + " (" + subnet + ")"
+		}
+		// Without interface data, the CIDR map alone places addresses.
+		if known && !r.subnetMeta && r.ps == nil && !r.cfg.Subnets.HasInside(sn) {
+			var internal []netip.Prefix // external addresses get nodes of their own
+			for _, p := range sn.Prefixes {
+				if r.nets.IsInternal(p.Addr()) {
+					internal = append(internal, p)
+				}
+			}
+			if len(internal) > 0 {
+				n.Match = addrMatch(internal, -1)
+			}
 		}
 	})
 }

@@ -96,7 +96,7 @@ func openStore(maxScan int64) (*embedded.Store, error) {
 }
 
 // ingest appends recs to s as objects of per records.
-func ingest(s *embedded.Store, name string, recs []flowlog.Record, per int) error {
+func ingest(s store.Store, name string, recs []flowlog.Record, per int) error {
 	ctx := context.Background()
 	w, err := s.Writer(ctx)
 	if err != nil {
