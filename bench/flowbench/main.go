@@ -41,6 +41,8 @@ func main() {
 		err = decompress(os.Args[2:])
 	case "oneshot":
 		err = oneshotBench(os.Args[2:])
+	case "graphapi":
+		err = graphAPIBench(os.Args[2:])
 	case "duckdb-top":
 		err = duckdbTop(os.Args[2])
 	default:

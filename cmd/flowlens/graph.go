@@ -9,6 +9,7 @@ import (
 	"github.com/flowlens/flowlens/internal/analysis/graph"
 	"github.com/flowlens/flowlens/internal/enrich"
 	"github.com/flowlens/flowlens/internal/flowlog"
+	"github.com/flowlens/flowlens/internal/webui"
 )
 
 func (a *app) graphCommand() *cobra.Command {
@@ -16,22 +17,25 @@ func (a *app) graphCommand() *cobra.Command {
 		qf                              queryFlags
 		in                              inputFlags
 		group, external, output, action string
-		weight, aliases, keyFile        string
+		weight, keyFile                 string
 		keyEnv                          string
 		pseudonymize                    bool
+		ef                              enrichFlags
 		cfg                             = graph.DefaultConfiguration()
 	)
 	cmd := &cobra.Command{
 		Use:   "graph [PATH...]",
-		Short: "The conversation graph: who talks to whom (json, dot, graphml)",
+		Short: "The conversation graph: who talks to whom (json, dot, graphml, html)",
 		Long: `graph builds the conversation graph of the stored flows (or, with PATHs, of the
 given files): nodes are endpoints grouped by ip, service (server address and
 port), eni, subnet, vpc, az or cidr:/N; directed edges carry flows, packets and
 bytes split into accepted and rejected, and the top ports. Rejected traffic is
-red in the dot output. Known addresses show their --aliases names;
+red in the dot and html outputs; -o html writes one self-contained page that
+opens offline in a browser, with the interactive graph. Known addresses show their --aliases names;
 --pseudonymize replaces every other address and id by a stable keyed
 pseudonym (internal stays internal, IPv4 stays IPv4).`,
 		Example: `  flowlens graph --since 24h -o dot | dot -Tsvg > graph.svg
+  flowlens graph --group subnet --inventory demo-data/logs/inventory.json -o html -O graph.html
   flowlens graph --group service --min-flows 10 --top-k 200 -o json
   flowlens graph --action REJECT -o graphml > rejected.graphml
   FLOWLENS_PSEUDONYM_KEY=$(openssl rand -hex 32) flowlens graph --pseudonymize -o json flows.log.gz`,
@@ -59,10 +63,8 @@ pseudonym (internal stays internal, IPv4 stays IPv4).`,
 			default:
 				return usagef("--action is ACCEPT or REJECT")
 			}
-			if aliases != "" {
-				if cfg.Aliases, err = enrich.LoadAliases(aliases); err != nil {
-					return err
-				}
+			if cfg.Aliases, cfg.Subnets, err = ef.load(); err != nil {
+				return err
 			}
 			if pseudonymize {
 				var key []byte
@@ -100,7 +102,7 @@ pseudonym (internal stays internal, IPv4 stays IPv4).`,
 			if err != nil {
 				return err
 			}
-			err = graph.Write(w, g, format)
+			err = graph.WriteWith(w, g, format, map[graph.Format]graph.Encoder{graph.FormatHTML: webui.GraphHTML})
 			if cerr := closeOut(); err == nil {
 				err = cerr
 			}
@@ -110,7 +112,7 @@ pseudonym (internal stays internal, IPv4 stays IPv4).`,
 	qf.register(cmd, 0)
 	_ = cmd.Flags().MarkHidden("limit")
 	fs := cmd.Flags()
-	fs.StringVarP(&output, "output", "o", "json", "graph format: json, dot or graphml")
+	fs.StringVarP(&output, "output", "o", "json", "graph format: json, dot, graphml or html (one self-contained interactive page)")
 	fs.StringP("out", "O", "", "write to this file instead of standard output")
 	fs.StringVar(&group, "group", "ip", "node grouping: ip, service, eni, subnet, vpc, az or cidr:/N")
 	fs.StringVar(&external, "external", "auto", "internet endpoints: auto, keep, internet (one node) or prefix (per /16)")
@@ -119,7 +121,7 @@ pseudonym (internal stays internal, IPv4 stays IPv4).`,
 	fs.IntVar(&cfg.TopK, "top-k", 0, "keep the K heaviest edges (0: all)")
 	fs.IntVar(&cfg.MaxNodes, "max-nodes", 500, "aggregate the smallest nodes beyond this many")
 	fs.StringVar(&action, "action", "", "only ACCEPT or only REJECT traffic")
-	fs.StringVar(&aliases, "aliases", "", "YAML or CSV file naming known addresses and CIDRs")
+	ef.register(fs)
 	fs.BoolVar(&pseudonymize, "pseudonymize", false, "replace addresses and ids by stable keyed pseudonyms")
 	fs.StringVar(&keyFile, "key-file", "", "pseudonymisation key file")
 	fs.StringVar(&keyEnv, "key-env", "FLOWLENS_PSEUDONYM_KEY", "environment variable holding the pseudonymisation key")

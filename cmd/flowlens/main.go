@@ -137,6 +137,7 @@ Exit codes: 0 success, 1 failure, 2 usage error, 3 malformed lines with --strict
 		a.reportCommand(),
 		a.graphCommand(),
 		a.serveCommand(),
+		a.demoCommand(),
 		a.versionCommand(),
 	)
 	return root

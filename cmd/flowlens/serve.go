@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -8,21 +9,24 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowlens/flowlens/internal/server"
+	"github.com/flowlens/flowlens/internal/webui"
 )
 
 func (a *app) serveCommand() *cobra.Command {
 	var sf storeFlags
 	cfg := server.DefaultConfiguration()
 	var generate bool
+	var ef enrichFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the JSON API over the stored flows (see docs/API.md)",
-		Long: `serve answers the flowlens JSON API under /api/v1/ (summary, top, breakdown,
+		Short: "Serve the web UI and the JSON API over the stored flows",
+		Long: `serve hosts the web UI at / (dashboard, conversation graph, raw flows) and
+answers the flowlens JSON API under /api/v1/ (summary, top, breakdown,
 timeseries, heatmap, rejected, reports, graph, flows, sources, status) and
 Prometheus metrics at /metrics. It listens on 127.0.0.1:8080 by default; on
 any other address it needs a token (--token, or --generate-token to make one
 and print it once) or an explicit --insecure. Ingests may run meanwhile.`,
-		Example: `  flowlens serve --data demo-data/store
+		Example: `  flowlens serve --data demo-data/store --inventory demo-data/logs/inventory.json
   flowlens serve --listen 0.0.0.0:8080 --generate-token
   curl -s 'http://127.0.0.1:8080/api/v1/top?by=src&since=24h' | jq .data`,
 		Args: noArgs,
@@ -38,25 +42,17 @@ and print it once) or an explicit --insecure. Ingests may run meanwhile.`,
 			if cfg.Token == "" {
 				cfg.Token = os.Getenv("FLOWLENS_TOKEN")
 			}
+			aliases, subnets, err := ef.load()
+			if err != nil {
+				return err
+			}
 			s, err := sf.open()
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-			srv, err := server.New(cfg, server.Dependencies{Store: s, Logger: logger, Version: "flowlens", Gauges: server.EmbeddedGauges(s)})
-			if err != nil {
-				return usageError{err}
-			}
-			if err := srv.Start(cmd.Context()); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stderr, "flowlens: serving http://%s/api/v1/ (Ctrl-C to stop)\n", srv.Addr())
-			select {
-			case <-cmd.Context().Done():
-			case <-srv.Done():
-			}
-			return srv.Stop()
+			return a.serve(cmd.Context(), cfg, server.Dependencies{Store: s, Gauges: server.EmbeddedGauges(s),
+				Aliases: aliases, Subnets: subnets}, generate)
 		},
 	}
 	sf.register(cmd.Flags())
@@ -67,5 +63,39 @@ and print it once) or an explicit --insecure. Ingests may run meanwhile.`,
 	fs.BoolVar(&cfg.Insecure, "insecure", false, "serve a non-loopback address without a token")
 	fs.IntVar(&cfg.MaxNodes, "max-nodes", cfg.MaxNodes, "most nodes in a graph answer")
 	fs.IntVar(&cfg.MaxRows, "max-rows", cfg.MaxRows, "most rows in an answer")
+	ef.register(fs)
 	return cmd
+}
+
+// serve runs the server until ctx ends, with the embedded web UI when this
+// binary has one.
+// showToken puts the token in the printed address (only when it was
+// generated, and so printed once anyway: tokens are never logged).
+func (a *app) serve(ctx context.Context, cfg server.Configuration, deps server.Dependencies, showToken bool) error {
+	deps.Logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	deps.Version = buildVersion()
+	ui, uiErr := webui.App()
+	if uiErr == nil {
+		deps.UI = ui
+	}
+	srv, err := server.New(cfg, deps)
+	if err != nil {
+		return usageError{err}
+	}
+	if err := srv.Start(ctx); err != nil {
+		return err
+	}
+	url := "http://" + srv.Addr() + "/"
+	if uiErr != nil {
+		fmt.Fprintf(a.stderr, "flowlens: %v\n", uiErr)
+		url += "api/v1/"
+	} else if cfg.Token != "" && showToken {
+		url += "?token=" + cfg.Token
+	}
+	fmt.Fprintf(a.stderr, "flowlens: serving %s (Ctrl-C to stop)\n", url)
+	select {
+	case <-ctx.Done():
+	case <-srv.Done():
+	}
+	return srv.Stop()
 }
