@@ -142,6 +142,16 @@ func (s *Subnets) ByID(id string) (Subnet, bool) {
 	return Subnet{}, false
 }
 
+// Holds says whether p lies inside one of the subnet's CIDRs.
+func (sn Subnet) Holds(p netip.Prefix) bool {
+	for _, sp := range sn.Prefixes {
+		if sp.Bits() <= p.Bits() && sp.Contains(p.Addr()) {
+			return true
+		}
+	}
+	return false
+}
+
 // HasInside says whether a CIDR of another subnet lies inside one of sn's
 // (its addresses then belong to that other subnet).
 func (s *Subnets) HasInside(sn Subnet) bool {

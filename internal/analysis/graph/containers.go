@@ -161,3 +161,26 @@ func (r *resolver) aliasInside(p netip.Prefix, name string, all []enrich.Alias) 
 	}
 	return false
 }
+
+// aliasSubnet returns the subnet holding every internal network of the
+// alias name (from the records, else the CIDR map), or "" when they are
+// not all in one known subnet.
+func (r *resolver) aliasSubnet(name string) string {
+	subnet := ""
+	for _, a := range r.cfg.Aliases.All() {
+		if a.Name != name || !r.nets.IsInternal(a.Prefix.Addr()) {
+			continue
+		}
+		id := ""
+		if m := r.metaOf(a.Prefix.Addr()); a.Prefix.IsSingleIP() && m != nil && m.subnet != "" {
+			id = m.subnet
+		} else if sn, ok := r.cfg.Subnets.Lookup(a.Prefix.Addr()); ok && sn.Holds(a.Prefix) {
+			id = sn.ID
+		}
+		if id == "" || (subnet != "" && id != subnet) {
+			return ""
+		}
+		subnet = id
+	}
+	return subnet
+}

@@ -141,9 +141,17 @@ func TestContainers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, gk := range []GroupKind{GroupIP, GroupENI, GroupSubnet} {
+	aliases, err := enrich.FromInventory(f.inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, gk := range []GroupKind{GroupIP, GroupENI, GroupSubnet, GroupIP} {
 		cfg := DefaultConfiguration()
 		cfg.Group.Kind, cfg.Subnets = gk, subnets
+		if i == 3 {
+			// Named interfaces are in their subnet too.
+			cfg.Aliases = aliases
+		}
 		g, err := Build(context.Background(), f.store, cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -174,6 +182,13 @@ func TestContainers(t *testing.T) {
 		}
 		if len(used) == 0 {
 			t.Fatalf("%v: no node is in a container", gk)
+		}
+		if i == 3 {
+			for _, n := range g.Nodes {
+				if n.AliasKind != "" && !n.External && n.Group == "" {
+					t.Errorf("internal named node %s is in no subnet", n.ID)
+				}
+			}
 		}
 		for _, c := range g.Groups {
 			if !used[c.ID] {

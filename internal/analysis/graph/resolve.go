@@ -311,6 +311,11 @@ func (r *resolver) aliasNode(al enrich.Alias, port int32) *Node {
 			(port >= 0 || r.cfg.Group.Kind != GroupService) {
 			n.Match = addrMatch(ps, port)
 		}
+		if !n.External {
+			if sn := r.aliasSubnet(al.Name); sn != "" {
+				r.inSubnet(n, sn)
+			}
+		}
 	})
 }
 
