@@ -8,24 +8,41 @@ DEMO_DIR  ?= demo-data
 FUZZTIME  ?= 20s
 export CGO_ENABLED := 1
 
-.PHONY: all build demo test test-short lint vet fmt bench fuzz clean
+# The web UI (web/, built with npm into internal/webui/dist and embedded
+# with go:embed). Rebuilt when a source file or the lock file changes.
+NPM       ?= npm
+UI_OUT    := internal/webui/dist/app/index.html
+UI_DEPS   := web/node_modules/.package-lock.json
+UI_SRC    := $(shell find web -path web/node_modules -prune -o -type f -print 2>/dev/null)
+
+.PHONY: all build ui ui-test demo test test-short lint vet fmt bench fuzz clean
 
 all: build
 
-build:
+build: ui
 	$(GO) build -o $(BIN) ./cmd/flowlens
 
+ui: $(UI_OUT)
+
+$(UI_DEPS): web/package.json web/package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "npm is needed to build the web UI (Debian: apt-get install nodejs npm)"; exit 1; }
+	cd web && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+$(UI_OUT): $(UI_DEPS) $(UI_SRC)
+	cd web && $(NPM) run build
+	@touch $@
+
+ui-test: $(UI_DEPS)
+	cd web && $(NPM) test
+
 # Generates a realistic demo data set (S3 layout, gzip objects with header
-# lines), reads it, stores it and shows the main results.
+# lines, a version 5 format), reads it, stores it and shows the main
+# results; `flowlens demo --serve` then opens the web UI on it.
 demo: build
-	@rm -rf $(DEMO_DIR)
-	$(BIN) generate --seed 42 --duration 6h --records 500000 --layout s3 --out $(DEMO_DIR)/logs
-	$(BIN) stats $(DEMO_DIR)/logs
-	$(BIN) ingest --data $(DEMO_DIR)/store $(DEMO_DIR)/logs
-	$(BIN) summary --data $(DEMO_DIR)/store
+	$(BIN) demo --fresh --dir $(DEMO_DIR)
 	@echo
-	@echo "Next: $(BIN) top pair --data $(DEMO_DIR)/store   |   $(BIN) report --list   |   $(BIN) graph --data $(DEMO_DIR)/store -o dot"
-	@echo "API:  $(BIN) serve --data $(DEMO_DIR)/store   (then curl http://127.0.0.1:8080/api/v1/summary)"
+	@echo "Web UI: $(BIN) demo --serve --dir $(DEMO_DIR)   then open http://127.0.0.1:8080/"
 
 lint: vet
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -34,8 +51,10 @@ lint: vet
 vet:
 	$(GO) vet $(PKGS)
 
-# Every test, with the race detector. Conformance tests read ../shared.
-test: lint
+# Every test, with the race detector. Conformance tests read ../shared; the
+# browser tests (internal/webui) drive Debian's chromium over the built UI
+# and save screenshots under test-artifacts/.
+test: lint ui ui-test
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 
 test-short:
@@ -54,4 +73,4 @@ fuzz:
 	done
 
 clean:
-	rm -rf bin $(DEMO_DIR) test-artifacts
+	rm -rf bin $(DEMO_DIR) test-artifacts internal/webui/dist/app internal/webui/dist/standalone web/node_modules
