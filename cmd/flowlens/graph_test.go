@@ -70,3 +70,57 @@ func TestServeRefusesOpenAddressWithoutToken(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 }
+
+// TestGraphHTMLAndDemo: -o html writes one self-contained page (when the
+// binary has the UI), with --inventory naming interfaces; demo generates,
+// stores and summarises, and reuses its data the second time.
+func TestGraphHTMLAndDemo(t *testing.T) {
+	dir := t.TempDir()
+	demo := filepath.Join(dir, "demo")
+	out, errs, code := runCLI(t, "", "demo", "--dir", demo, "--records", "4000", "--duration", "1h")
+	if code != 0 {
+		t.Fatalf("demo: exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"Top talkers", "demo --serve", "--inventory"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, step := range []string{"$ flowlens generate", "$ flowlens stats", "$ flowlens ingest", "$ flowlens summary"} {
+		if !strings.Contains(errs, step) {
+			t.Errorf("demo did not show the step %q:\n%s", step, errs)
+		}
+	}
+	_, errs, code = runCLI(t, "", "demo", "--dir", demo, "--records", "4000", "--duration", "1h")
+	if code != 0 || !strings.Contains(errs, "reusing") || strings.Contains(errs, "$ flowlens generate") {
+		t.Fatalf("second demo should reuse the data: exit %d: %s", code, errs)
+	}
+	store, inv := filepath.Join(demo, "store"), filepath.Join(demo, "logs", "inventory.json")
+	page := filepath.Join(dir, "graph.html")
+	_, errs, code = runCLI(t, "", "graph", "--data", store, "--inventory", inv, "--group", "subnet", "-o", "html", "-O", page)
+	if webuiMissing(errs) {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("graph -o html without the UI in CI: %s", errs)
+		}
+		t.Skip("web UI not built")
+	}
+	if code != 0 {
+		t.Fatalf("graph -o html: exit %d: %s", code, errs)
+	}
+	b, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(b)
+	for _, want := range []string{"<!doctype html>", `id="flowlens-graph-data"`, "subnet-", "default-src 'none'"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("graph.html lacks %q", want)
+		}
+	}
+	// The subnet names of the inventory label the nodes.
+	if !strings.Contains(html, "prod-") {
+		t.Error("graph.html has no subnet names from --inventory")
+	}
+}
+
+func webuiMissing(errs string) bool { return strings.Contains(errs, "built without the web UI") }
