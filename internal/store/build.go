@@ -154,13 +154,24 @@ func validate(q *Query) error {
 		if !dm.Field.Valid() {
 			return fmt.Errorf("query: group by an invalid field")
 		}
-		if dm.Kind == DimPrefix {
+		switch dm.Kind {
+		case DimField, DimHourOfDay, DimWeekday:
+		case DimPrefix:
 			if dm.Field.Kind() != flowlog.KindAddr {
 				return fmt.Errorf("query: prefix dimension on %s, which is not an address", dm.Field)
 			}
 			if dm.Bits4 < 0 || dm.Bits4 > 32 || dm.Bits6 < 0 || dm.Bits6 > 128 {
 				return fmt.Errorf("query: prefix lengths /%d (IPv4) and /%d (IPv6) out of range", dm.Bits4, dm.Bits6)
 			}
+		case DimBelow:
+			if !isUnsigned(dm.Field) {
+				return fmt.Errorf("query: below dimension on %s, which is not an unsigned number (use a port, the protocol, packets, bytes...)", dm.Field)
+			}
+			if dm.Limit == 0 {
+				return fmt.Errorf("query: below dimension on %s has limit 0, so every value would be absent: give a positive limit", dm.Field)
+			}
+		default:
+			return fmt.Errorf("query: unknown dimension kind %d on %s", dm.Kind, dm.Field)
 		}
 		if err := check(dm.Name()); err != nil {
 			return err
@@ -188,7 +199,20 @@ func validate(q *Query) error {
 	if q.Limit < 0 {
 		return fmt.Errorf("query: negative limit")
 	}
+	if q.Unordered && (len(q.OrderBy) > 0 || q.Limit > 0) {
+		return fmt.Errorf("query: unordered rows cannot be ordered or limited: drop Unordered, or OrderBy and Limit")
+	}
 	return nil
+}
+
+// isUnsigned reports whether f holds an unsigned integer (the fields a
+// below dimension applies to).
+func isUnsigned(f flowlog.FieldID) bool {
+	switch f.Kind() {
+	case flowlog.KindUint8, flowlog.KindUint16, flowlog.KindUint64:
+		return true
+	}
+	return false
 }
 
 func outColumns(q *Query, measures []Measure) []OutCol {
@@ -228,11 +252,21 @@ func keyExprs(d Dialect, q *Query) []keyExpr {
 			keys = append(keys, keyExpr{alias: alias, exprs: []string{d.HourOfDay(start)}})
 		case DimWeekday:
 			keys = append(keys, keyExpr{alias: alias, exprs: []string{d.Weekday(start)}})
+		case DimBelow:
+			keys = append(keys, keyExpr{alias: alias, exprs: []string{belowExpr(d.Quote(dm.Field.Column()), dm.Limit)}})
 		default:
 			keys = append(keys, keyExpr{alias: alias, exprs: []string{d.Quote(dm.Field.Column())}})
 		}
 	}
 	return keys
+}
+
+// belowExpr is col when below limit, else NULL (as is a NULL col): a
+// standard SQL CASE, the same in every dialect. The limit is an integer
+// literal, not a parameter, so that the parts of a two-phase query and the
+// GROUP BY see the same expression.
+func belowExpr(col string, limit uint64) string {
+	return "CASE WHEN " + col + " < " + strconv.FormatUint(limit, 10) + " THEN " + col + " END"
 }
 
 func aliasOf(k keyExpr, j int) string {
@@ -324,6 +358,9 @@ func writeGroup(sb *strings.Builder, keys []keyExpr) {
 }
 
 func writeOrder(d Dialect, sb *strings.Builder, q *Query, keys []keyExpr, out []OutCol) {
+	if q.Unordered {
+		return // validate refuses OrderBy and Limit
+	}
 	var terms []string
 	used := map[string]bool{}
 	sqlNames := map[string][]string{}

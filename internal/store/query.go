@@ -33,6 +33,11 @@ type Query struct {
 	OrderBy []Order
 	// Limit caps the number of rows (0: no limit).
 	Limit int
+	// Unordered lets the backend return the rows in any order: a caller
+	// that aggregates the rows further (the conversation graph reads
+	// hundreds of thousands) saves the backend a sort. OrderBy and Limit
+	// must then be empty.
+	Unordered bool
 	// Resolution forces a resolution; ResolutionAuto picks one.
 	Resolution Resolution
 }
@@ -95,6 +100,7 @@ const (
 	DimPrefix                   // the network of an address field (Bits4 / Bits6)
 	DimHourOfDay                // hour of day of the flow start, 0-23 UTC
 	DimWeekday                  // weekday of the flow start, 0 = Monday ... 6 = Sunday
+	DimBelow                    // the field's value when below Limit, else absent
 )
 
 // Dim is a grouping dimension.
@@ -103,6 +109,8 @@ type Dim struct {
 	Field flowlog.FieldID
 	// Bits4 and Bits6 are the prefix lengths of DimPrefix for IPv4 and IPv6.
 	Bits4, Bits6 int
+	// Limit is the bound of DimBelow: values at or above it group as absent.
+	Limit uint64
 	// As names the output column (default: see Name).
 	As string
 }
@@ -113,6 +121,17 @@ func FieldDim(f flowlog.FieldID) Dim { return Dim{Kind: DimField, Field: f} }
 // PrefixDim groups by the network of an address field.
 func PrefixDim(f flowlog.FieldID, bits4, bits6 int) Dim {
 	return Dim{Kind: DimPrefix, Field: f, Bits4: bits4, Bits6: bits6}
+}
+
+// BelowDim groups by the value of an unsigned numeric field (a port, the
+// protocol, packets, bytes...) when it is below limit; larger values group
+// with the records where the field is absent (a NULL key). One query then
+// keeps the values that matter (service ports below the ephemeral range)
+// and folds the rest, where a filter per range would scan the records once
+// per range. Its output column is named after the field, like FieldDim's,
+// and a rollup having the field answers it.
+func BelowDim(f flowlog.FieldID, limit uint64) Dim {
+	return Dim{Kind: DimBelow, Field: f, Limit: limit}
 }
 
 // HourOfDay groups by the UTC hour of day of the flow start.

@@ -33,6 +33,9 @@ func diffQueries() []store.Query {
 		store.PrefixDim(flowlog.FieldSrcAddr, 0, 0), store.PrefixDim(flowlog.FieldSrcAddr, 32, 128),
 		store.PrefixDim(flowlog.FieldDstAddr, 8, 100), store.PrefixDim(flowlog.FieldPktDstAddr, 31, 127),
 		store.HourOfDay(), store.Weekday(),
+		store.BelowDim(flowlog.FieldSrcPort, 32768), store.BelowDim(flowlog.FieldDstPort, 1024),
+		store.BelowDim(flowlog.FieldProtocol, 17), store.BelowDim(flowlog.FieldTrafficPath, 3),
+		store.BelowDim(flowlog.FieldBytes, 5000), store.BelowDim(flowlog.FieldPacketsLostNoRoute, 1<<63),
 	}
 	for _, d := range dims {
 		qs = append(qs,
@@ -51,6 +54,10 @@ func diffQueries() []store.Query {
 			OrderBy: []store.Order{{Column: "dstaddr_net", Desc: true}, {Column: "srcaddr_net"}}, Limit: 30},
 		store.Query{GroupBy: []store.Dim{fd(flowlog.FieldSrcAddr), fd(flowlog.FieldDstAddr), fd(flowlog.FieldSrcPort), fd(flowlog.FieldDstPort)},
 			OrderBy: desc("packets"), Limit: 5},
+		// The graph's query: addresses, action, protocol and service ports.
+		store.Query{GroupBy: []store.Dim{fd(flowlog.FieldSrcAddr), fd(flowlog.FieldDstAddr), fd(flowlog.FieldAction), fd(flowlog.FieldProtocol),
+			store.BelowDim(flowlog.FieldSrcPort, 32768), store.BelowDim(flowlog.FieldDstPort, 32768),
+			fd(flowlog.FieldInterfaceID), fd(flowlog.FieldFlowDirection)}},
 		store.Query{GroupBy: []store.Dim{fd(flowlog.FieldAccountID), fd(flowlog.FieldInterfaceID), fd(flowlog.FieldVPCID),
 			fd(flowlog.FieldSubnetID), fd(flowlog.FieldInstanceID), fd(flowlog.FieldRegion), fd(flowlog.FieldAZID), fd(flowlog.FieldType)},
 			OrderBy: desc("flows"), Limit: 20},
@@ -149,6 +156,10 @@ func invalidQueries() []store.Query {
 		{GroupBy: []store.Dim{store.PrefixDim(flowlog.FieldDstPort, 8, 8)}},
 		{GroupBy: []store.Dim{store.PrefixDim(flowlog.FieldDstAddr, 33, 8)}},
 		{GroupBy: []store.Dim{store.FieldDim(flowlog.FieldDstAddr), store.FieldDim(flowlog.FieldDstAddr)}},
+		{GroupBy: []store.Dim{store.BelowDim(flowlog.FieldDstAddr, 8)}},
+		{GroupBy: []store.Dim{store.BelowDim(flowlog.FieldEnd, 8)}},
+		{GroupBy: []store.Dim{store.BelowDim(flowlog.FieldDstPort, 0)}},
+		{GroupBy: []store.Dim{store.BelowDim(flowlog.FieldSrcPort, 1024)}, Resolution: store.ResolutionMinute},
 		{Measures: []store.Measure{{Kind: store.MeasureSum, Field: flowlog.FieldSrcAddr}}},
 		{Limit: -1},
 		c(store.Eq(flowlog.FieldAction, "MAYBE")),

@@ -21,6 +21,7 @@ const (
 	dkHour
 	dkWeekday
 	dkBucket
+	dkBelow // a field's value below limit, else 0 (NULL)
 )
 
 type dim struct {
@@ -40,6 +41,8 @@ type dim struct {
 	nets         []netKey
 	// bucket: code = (bucket start - base) / secs + 1.
 	secs, base int64
+	// below: values at or above limit have code 0.
+	limit uint64
 }
 
 // netKey is the network of an address: the embedded store's three helper
@@ -85,6 +88,9 @@ func newDims(st *state, q *store.Query) []*dim {
 			d.netMap = map[netKey]uint32{}
 			d.bits = uint(bits.Len(uint(len(st.addrs))))
 		default:
+			if gd.Kind == store.DimBelow {
+				d.kind, d.limit = dkBelow, gd.Limit
+			}
 			switch d.st {
 			case stU8:
 				d.bits = 9
@@ -169,6 +175,19 @@ func (d *dim) codes(st *state, c *chunk, sel []int32, out []uint64) {
 			default:
 				out[i] = uint64(col.ids[r]) + 1
 			}
+		case dkBelow:
+			switch d.st {
+			case stU8:
+				out[i] = belowCode(uint64(col.u8[r]), d.limit)
+			case stU16:
+				out[i] = belowCode(uint64(col.u16[r]), d.limit)
+			default:
+				if v := col.u64[r]; v < d.limit {
+					out[i] = d.wideCode(v)
+				} else {
+					out[i] = 0
+				}
+			}
 		case dkPrefix:
 			id := col.ids[r]
 			code := d.memo[id]
@@ -190,6 +209,14 @@ func (d *dim) codes(st *state, c *chunk, sel []int32, out []uint64) {
 			}
 		}
 	}
+}
+
+// belowCode is the code of a narrow value v of a below dimension.
+func belowCode(v, limit uint64) uint64 {
+	if v < limit {
+		return v + 1
+	}
+	return 0
 }
 
 // netCode returns the code of the network of address k.

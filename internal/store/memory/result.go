@@ -92,6 +92,7 @@ func (e *exec) dimCols(di int) []*sqlCol {
 	}
 	typ := byte('u')
 	switch {
+	case d.kind == dkBelow:
 	case d.kind != dkField || d.st == stI64:
 		typ = 'i'
 	case d.st == stStr || d.st == stAddr || isEnum(d.field.Kind()):
@@ -224,7 +225,15 @@ func (e *exec) rows(out []store.OutCol, q *store.Query) [][]any {
 		}
 		return 0
 	}
-	order := topK(e.groups.n, q.Limit, less)
+	var order []int32
+	if q.Unordered {
+		order = make([]int32, e.groups.n) // in the order the groups were met
+		for i := range order {
+			order[i] = int32(i)
+		}
+	} else {
+		order = topK(e.groups.n, q.Limit, less)
+	}
 	rows := make([][]any, len(order))
 	for i, g := range order {
 		row := make([]any, len(cols))

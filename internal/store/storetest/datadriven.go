@@ -33,11 +33,12 @@ import (
 //
 // A query spec is made of key=value words: range=<start>..<end> (RFC 3339,
 // either side may be empty), by=<dim>,... (a field, <addr field>/<bits4>/<bits6>,
-// hour or weekday), bucket=<duration>, measures=<m>,... (flows, packets,
+// <field><<limit> for store.BelowDim, hour or weekday), bucket=<duration>, measures=<m>,... (flows, packets,
 // bytes, sum(f), distinct(f), approx(f), min(f), max(f)), where=<cond>,...
 // (f=v, f!=v, f<v, f<=v, f>v, f>=v, f=a|b for IN, f!=a|b for NOT IN, f~<prefix>|...,
 // f!~<prefix>, f? present, !f absent), order=[-]<col>,..., limit=<n>,
-// res=auto|raw|1m|1h and plan=<substring of the plan>. Without res, eval
+// unordered=true (the rows are sorted as the oracle's before the
+// comparison), res=auto|raw|1m|1h and plan=<substring of the plan>. Without res, eval
 // runs at every resolution able to answer and all must give the rows, which
 // must also equal the oracle's. Rows are cells separated by blanks, '-' for
 // absent values, times in RFC 3339.
@@ -279,6 +280,9 @@ func evalCommand(t *testing.T, s store.Store, all []flowlog.Record, c command, w
 		res, err := s.Query(context.Background(), q)
 		if err != nil {
 			t.Fatalf("%s (at %s): %v", where, r, err)
+		}
+		if q.Unordered {
+			SortRows(res, q)
 		}
 		if msg := diffRows(res.Rows, c.block); msg != "" {
 			t.Errorf("%s (at %s, plan %s): %s", where, r, res.Plan, msg)

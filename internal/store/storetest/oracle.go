@@ -235,6 +235,11 @@ func dimValue(r *flowlog.Record, d store.Dim) any {
 			return nil
 		}
 		return (r.Start/86400 + 3) % 7
+	case store.DimBelow:
+		if v, ok := fieldValue(r, d.Field).(uint64); ok && v < d.Limit {
+			return v
+		}
+		return nil
 	case store.DimPrefix:
 		if !r.Has(d.Field) {
 			return nil

@@ -37,6 +37,8 @@ func parseSpec(spec string) (store.Query, error) {
 			}
 		case "limit":
 			q.Limit, err = strconv.Atoi(v)
+		case "unordered":
+			q.Unordered, err = strconv.ParseBool(v)
 		case "res":
 			q.Resolution, err = parseResolution(v)
 		case "plan":
@@ -111,6 +113,18 @@ func parseDims(s string) ([]store.Dim, error) {
 			continue
 		case "weekday":
 			out = append(out, store.Weekday())
+			continue
+		}
+		if name, lim, ok := strings.Cut(d, "<"); ok {
+			f, err := field(name)
+			if err != nil {
+				return nil, err
+			}
+			n, err := strconv.ParseUint(lim, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("%q: want <field><<limit>, the limit a number", d)
+			}
+			out = append(out, store.BelowDim(f, n))
 			continue
 		}
 		parts := strings.Split(d, "/")
