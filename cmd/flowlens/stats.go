@@ -31,6 +31,9 @@ source and destination addresses; and malformed lines by reason.`,
 			if err != nil {
 				return err
 			}
+			// Every line is still checked in full; the fields stats does
+			// not print are just not kept.
+			pc.Fields = filestats.Fields()
 			objs, err := a.list(fc, paths)
 			if err != nil {
 				return err

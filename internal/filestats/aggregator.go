@@ -76,6 +76,14 @@ func (a *Aggregator) Add(worker int, batch []flowlog.Record) {
 	a.accs[worker].add(batch)
 }
 
+// Fields returns the set of fields Add reads, for a parser projection
+// (parse.Config.Fields): records need no other field.
+func Fields() flowlog.FieldSet {
+	return flowlog.SetOf(flowlog.FieldVersion, flowlog.FieldInterfaceID, flowlog.FieldSrcAddr, flowlog.FieldDstAddr,
+		flowlog.FieldPackets, flowlog.FieldBytes, flowlog.FieldStart, flowlog.FieldEnd, flowlog.FieldAction,
+		flowlog.FieldLogStatus)
+}
+
 // Handle is Add with the signature of a parse.ParseStream handler.
 func (a *Aggregator) Handle(worker int, batch []flowlog.Record) error {
 	a.Add(worker, batch)

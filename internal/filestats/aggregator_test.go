@@ -311,3 +311,31 @@ func TestStrSetNotInterned(t *testing.T) {
 		t.Errorf("pointer table grew to %d slots", len(s.ptrs))
 	}
 }
+
+// Fields lists every field Add reads: keeping only those in the records
+// (as a parser projection does) gives the same Result.
+func TestFieldsCoversAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	recs := randomRecords(rng, 4000)
+	proj := make([]flowlog.Record, len(recs))
+	fields := Fields()
+	for i := range recs {
+		proj[i] = recs[i]
+		for _, f := range flowlog.Fields() {
+			if !fields.Has(f.ID) {
+				proj[i].Present.Remove(f.ID)
+			}
+		}
+	}
+	a, b := New(1), New(1)
+	a.Add(0, recs)
+	b.Add(0, proj)
+	if ra, rb := a.Result(), b.Result(); ra != rb || ra.Records != uint64(len(recs)) || ra.Bytes == 0 || ra.Interfaces == 0 {
+		t.Fatalf("projected:\n%+v\nwhole:\n%+v", rb, ra)
+	}
+	for _, id := range []flowlog.FieldID{flowlog.FieldSrcPort, flowlog.FieldAccountID, flowlog.FieldProtocol} {
+		if fields.Has(id) {
+			t.Fatalf("Fields has %s, which stats does not print", id.Name())
+		}
+	}
+}

@@ -1,13 +1,17 @@
 package filestats
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/flowlens/flowlens/internal/flowlog"
+	"github.com/flowlens/flowlens/internal/parse"
 )
 
 // benchPools returns interface ids (interned: one string per value) and
@@ -131,5 +135,68 @@ func BenchmarkAddrSet(b *testing.B) {
 		run("map-netip.Addr", func(a netip.Addr) { m[a] = struct{}{} })
 		m16 := map[[16]byte]struct{}{}
 		run("map-As16", func(a netip.Addr) { m16[a.As16()] = struct{}{} })
+	}
+}
+
+// pipelineText returns n default-format lines shaped like the benchmark
+// data of bench/flowbench: 300 interfaces, a few thousand addresses, one
+// flow in 16 over IPv6, one record in 100 a NODATA record.
+func pipelineText(n int) []byte {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var b []byte
+	b = append(b, "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n"...)
+	for i := 0; i < n; i++ {
+		eni := fmt.Sprintf("eni-%017x", 0x7aa04f0b2a9a53a6+uint64(rng.IntN(300)))
+		start := 1_767_571_200 + i/2500
+		switch {
+		case i%100 == 99:
+			b = fmt.Appendf(b, "2 123456789012 %s - - - - - - - %d %d - NODATA\n", eni, start, start+60)
+		case i%16 == 15:
+			b = fmt.Appendf(b, "2 123456789012 %s 2600:1f18:3a24:fe00:%x:%x:%x:%x 2a09:2335:ce8c:14f7:%x:9f0b:ef32:%x %d 443 6 %d %d %d %d ACCEPT OK\n",
+				eni, rng.IntN(65536), rng.IntN(65536), rng.IntN(65536), rng.IntN(65536), rng.IntN(65536), rng.IntN(65536),
+				32768+rng.IntN(28000), 1+rng.IntN(40), 40+rng.IntN(60000), start, start+rng.IntN(60))
+		default:
+			action := "ACCEPT"
+			if rng.IntN(20) == 0 {
+				action = "REJECT"
+			}
+			b = fmt.Appendf(b, "2 123456789012 %s 10.0.%d.%d %d.%d.%d.%d %d %d 6 %d %d %d %d %s OK\n",
+				eni, rng.IntN(64), rng.IntN(256), 10+rng.IntN(200), rng.IntN(256), rng.IntN(256), rng.IntN(256),
+				32768+rng.IntN(28000), []int{443, 80, 22, 5432, 9000}[rng.IntN(5)], 1+rng.IntN(40), 40+rng.IntN(60000),
+				start, start+rng.IntN(60), action)
+		}
+	}
+	return b
+}
+
+var pipelineOnce = sync.OnceValue(func() []byte { return pipelineText(200_000) })
+
+// BenchmarkStatsPipeline measures what `flowlens stats` does per line once
+// the text is in memory: parse.ParseStream with the stats projection, then
+// Aggregator.Add, in the steady state of a long run (the aggregator's sets
+// have their final size after the first pass). cpu-ns/record counts every
+// core's time.
+func BenchmarkStatsPipeline(b *testing.B) {
+	text := pipelineOnce()
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			cfg := parse.DefaultConfig()
+			cfg.Fields = Fields()
+			a := New(workers)
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			cpu := cpuTime()
+			var recs int64
+			for i := 0; i < b.N; i++ {
+				st, err := parse.ParseStream(context.Background(), bytes.NewReader(text), "bench", cfg, workers, a.Handle)
+				if err != nil || st.MalformedTotal() != 0 {
+					b.Fatal(err, st.Errors)
+				}
+				recs += st.Records
+			}
+			cpu = cpuTime() - cpu
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(recs), "ns/record")
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(recs), "cpu-ns/record")
+		})
 	}
 }

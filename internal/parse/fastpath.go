@@ -1,36 +1,80 @@
 package parse
 
 import (
-	"encoding/binary"
 	"net/netip"
 	"unsafe"
 
 	"github.com/flowlens/flowlens/internal/flowlog"
 )
 
-// fastClass classifies bytes for the fast path: 1 for the space that
-// separates fields, 2 for the other separators (tab, CR), which send the
-// line to the general path.
-var fastClass = [256]uint8{' ': 1, '\t': 2, '\r': 2}
+// opKind is what the fast path does with one column.
+type opKind uint8
 
-// colOp is how the fast path parses one column: the field, its kind, its
-// slot's offset in flowlog.Record and its largest value.
+const (
+	opUint8 opKind = iota
+	opUint16
+	opUint64
+	opTime
+	opAddr
+	opString
+	opSkip // a string column outside the projection: nothing to check or keep
+	opAction
+	opStatus
+	opType
+	opDirection
+)
+
+// colOp is how the fast path parses one column: the field, what to do, the
+// offset of its slot in flowlog.Record and its largest value.
 type colOp struct {
 	id   flowlog.FieldID
-	kind flowlog.Kind
+	kind opKind
 	off  uintptr
 	max  uint64
 }
 
-func compileOps(f *Format) []colOp {
+// compile prepares the fast path for format f and returns whether it
+// applies (formats with unknown columns take the general path).
+func (p *Parser) compile(f *Format) bool {
+	p.opsFormat = f
+	p.ops = p.ops[:0]
+	p.present = flowlog.FieldSet{f.set[0] & p.keep[0], f.set[1] & p.keep[1]}
 	if len(f.ExtraNames) > 0 {
-		return nil // unknown columns go through the general path
+		return false
 	}
-	ops := make([]colOp, len(f.Fields))
-	for i, id := range f.Fields {
-		ops[i] = colOp{id: id, kind: id.Kind(), off: flowlog.Offset(id), max: flowlog.MaxUint(id)}
+	for _, id := range f.Fields {
+		op := colOp{id: id, off: flowlog.Offset(id), max: flowlog.MaxUint(id)}
+		switch id.Kind() {
+		case flowlog.KindUint8:
+			op.kind = opUint8
+		case flowlog.KindUint16:
+			op.kind = opUint16
+		case flowlog.KindUint64:
+			op.kind = opUint64
+		case flowlog.KindTime:
+			op.kind = opTime
+		case flowlog.KindAddr:
+			op.kind = opAddr
+		case flowlog.KindString:
+			op.kind = opString
+			if !p.present.Has(id) {
+				op.kind = opSkip // outside the projection
+			}
+		case flowlog.KindAction:
+			op.kind = opAction
+		case flowlog.KindLogStatus:
+			op.kind = opStatus
+		case flowlog.KindTrafficType:
+			op.kind = opType
+		case flowlog.KindFlowDirection:
+			op.kind = opDirection
+		default:
+			p.ops = p.ops[:0]
+			return false
+		}
+		p.ops = append(p.ops, op)
 	}
-	return ops
+	return true
 }
 
 // fastFill parses the common case: columns separated by spaces only, every
@@ -38,97 +82,73 @@ func compileOps(f *Format) []colOp {
 // the line. On anything unusual it returns false and the caller runs the
 // general path (fill), which gives the same record or the exact error: the
 // two paths are checked against each other by FuzzParseLine.
+//
+// Fields outside the projection are parsed and checked like the others;
+// their slots get the value (they are not in Present), but their strings
+// are not interned.
 func (p *Parser) fastFill(f *Format, line []byte, rec *flowlog.Record) bool {
-	ops := f.ops
-	if ops == nil {
+	if f != p.opsFormat && !p.compile(f) || len(p.ops) == 0 {
 		return false
 	}
-	present := f.set
+	if f.def && !p.noDefault {
+		if end, ok := p.fastDefault(line, 0, rec); ok && end == len(line) {
+			return true
+		}
+	}
+	ops := p.ops
+	present := p.present
 	base := unsafe.Pointer(rec)
-	i, n := 0, len(line)
+	i, n := 0, len(line) // line[0] is not a space (parse trims the line)
 	for c := range ops {
 		op := &ops[c]
-		for i < n && line[i] == ' ' {
-			i++
-		}
 		if i >= n {
 			return false
+		}
+		if line[i] == ' ' {
+			// Repeated spaces (i follows a space, or is 0).
+			for i < n && line[i] == ' ' {
+				i++
+			}
+			if i == n {
+				return false
+			}
 		}
 		ptr := unsafe.Add(base, op.off)
 		if line[i] == '-' && (i+1 == n || line[i+1] == ' ') {
 			clearSlot(ptr, op.kind)
 			present.Remove(op.id)
-			i++
+			i += 2
 			continue
 		}
+		var j int
 		switch op.kind {
-		case flowlog.KindUint8, flowlog.KindUint16, flowlog.KindUint64, flowlog.KindTime:
+		case opUint8, opUint16, opUint64, opTime:
 			var v uint64
-			j := i
-			for j < n {
-				d := line[j] - '0'
-				if d > 9 {
-					break
-				}
-				v = v*10 + uint64(d)
-				j++
-			}
-			if j == i || j-i > 19 || (j < n && fastClass[line[j]] != 1) {
+			var ok bool
+			if v, j, ok = scanUint(line, i); !ok || !storeUint(op, ptr, v) {
 				return false
 			}
-			i = j
-			switch op.kind {
-			case flowlog.KindTime:
-				if v > 1<<62 {
-					return false
-				}
-				if v > maxInt32 {
-					v /= 1000
-				}
-				*(*int64)(ptr) = int64(v)
-			case flowlog.KindUint64:
-				*(*uint64)(ptr) = v
-			case flowlog.KindUint16:
-				if v > op.max {
-					return false
-				}
-				*(*uint16)(ptr) = uint16(v)
-			default:
-				if v > op.max {
-					return false
-				}
-				*(*uint8)(ptr) = uint8(v)
+		case opAddr:
+			if j = tokenEnd(line, i); j < n && line[j] != ' ' {
+				return false
 			}
-		case flowlog.KindAddr:
-			j, ok := fastAddr(line, i, (*netip.Addr)(ptr))
+			a, ok := columnAddr(line, i, j)
 			if !ok {
 				return false
 			}
-			i = j
+			*(*netip.Addr)(ptr) = a
 		default:
-			j := i
-			for j < n {
-				c := fastClass[line[j]]
-				if c == 1 {
-					break
-				}
-				if c == 2 {
-					return false
-				}
-				j++
+			if j = tokenEnd(line, i); j < n && line[j] != ' ' {
+				return false // a tab, CR or control byte: the general path
 			}
-			tok := line[i:j]
-			i = j
-			if !p.fastValue(op, ptr, tok) {
+			if !p.fastValue(op, ptr, line[i:j]) {
 				return false
 			}
 		}
+		i = j + 1 // line[j] is a space, or j == n
 	}
-	for i < n && line[i] == ' ' {
-		i++
-	}
-	if i != n {
-		return false
+	if i < n {
+		return false // more columns than the format has (parse trims trailing spaces)
 	}
 	rec.Present = present
 	if rec.Extra != nil {
@@ -137,25 +157,54 @@ func (p *Parser) fastFill(f *Format, line []byte, rec *flowlog.Record) bool {
 	return true
 }
 
+// storeUint checks v against the column and stores it.
+func storeUint(op *colOp, ptr unsafe.Pointer, v uint64) bool {
+	switch op.kind {
+	case opTime:
+		if v > 1<<62 {
+			return false
+		}
+		if v > maxInt32 {
+			v /= 1000 // milliseconds
+		}
+		*(*int64)(ptr) = int64(v)
+	case opUint64:
+		*(*uint64)(ptr) = v
+	case opUint16:
+		if v > op.max {
+			return false
+		}
+		*(*uint16)(ptr) = uint16(v)
+	default:
+		if v > op.max {
+			return false
+		}
+		*(*uint8)(ptr) = uint8(v)
+	}
+	return true
+}
+
 // fastValue stores a string or enum token.
 func (p *Parser) fastValue(op *colOp, ptr unsafe.Pointer, tok []byte) bool {
 	switch op.kind {
-	case flowlog.KindString:
+	case opString:
 		*(*string)(ptr) = p.cached(op.id, tok)
 		return true
-	case flowlog.KindAction:
+	case opSkip:
+		return true
+	case opAction:
 		v, ok := flowlog.ParseAction(tok)
 		*(*uint8)(ptr) = uint8(v)
 		return ok
-	case flowlog.KindLogStatus:
+	case opStatus:
 		v, ok := flowlog.ParseLogStatus(tok)
 		*(*uint8)(ptr) = uint8(v)
 		return ok
-	case flowlog.KindTrafficType:
+	case opType:
 		v, ok := flowlog.ParseTrafficType(tok)
 		*(*uint8)(ptr) = uint8(v)
 		return ok
-	case flowlog.KindFlowDirection:
+	case opDirection:
 		v, ok := flowlog.ParseFlowDirection(tok)
 		*(*uint8)(ptr) = uint8(v)
 		return ok
@@ -163,78 +212,19 @@ func (p *Parser) fastValue(op *colOp, ptr unsafe.Pointer, tok []byte) bool {
 	return false
 }
 
-// fastAddr parses a dotted quad at line[i:] in place; IPv6 goes through
-// netip. It returns the end of the token.
-func fastAddr(line []byte, i int, dst *netip.Addr) (int, bool) {
-	var a [4]byte
-	part, val, digits := 0, 0, 0
-	j, n := i, len(line)
-	for ; j < n; j++ {
-		c := line[j]
-		if c == ' ' {
-			break
-		}
-		if fastClass[c] == 2 {
-			return 0, false
-		}
-		if c == '.' {
-			if digits == 0 || part == 3 {
-				return 0, false
-			}
-			a[part] = byte(val)
-			part++
-			val, digits = 0, 0
-			continue
-		}
-		d := c - '0'
-		if d > 9 {
-			if c == ':' || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') {
-				return fastAddr6(line, i, dst)
-			}
-			return 0, false
-		}
-		if digits > 0 && val == 0 {
-			return fastAddr6(line, i, dst) // a leading zero: IPv6 ("2001:0db8::") or invalid
-		}
-		val = val*10 + int(d)
-		digits++
-		if val > 255 {
-			return fastAddr6(line, i, dst) // IPv6 ("2600:...") or invalid
-		}
-	}
-	if part != 3 || digits == 0 {
-		return 0, false
-	}
-	a[3] = byte(val)
-	*dst = netip.AddrFrom4(a)
-	return j, true
-}
-
-func fastAddr6(line []byte, i int, dst *netip.Addr) (int, bool) {
-	j := i
-	for j < len(line) && line[j] != ' ' {
-		if fastClass[line[j]] == 2 {
-			return 0, false
-		}
-		j++
-	}
-	a, ok := parseAddr(line[i:j])
-	*dst = a
-	return j, ok
-}
-
 // clearSlot zeroes a slot (the field is absent).
-func clearSlot(ptr unsafe.Pointer, kind flowlog.Kind) {
+func clearSlot(ptr unsafe.Pointer, kind opKind) {
 	switch kind {
-	case flowlog.KindString:
+	case opString:
 		*(*string)(ptr) = ""
-	case flowlog.KindAddr:
+	case opSkip:
+	case opAddr:
 		*(*netip.Addr)(ptr) = netip.Addr{}
-	case flowlog.KindTime:
+	case opTime:
 		*(*int64)(ptr) = 0
-	case flowlog.KindUint64:
+	case opUint64:
 		*(*uint64)(ptr) = 0
-	case flowlog.KindUint16:
+	case opUint16:
 		*(*uint16)(ptr) = 0
 	default:
 		*(*uint8)(ptr) = 0
@@ -253,18 +243,34 @@ func (p *Parser) cached(id flowlog.FieldID, tok []byte) string {
 		c = new([strCacheSize]string)
 		p.strCache[id] = c
 	}
-	h := uint64(len(tok))
-	if len(tok) >= 8 {
-		h ^= binary.LittleEndian.Uint64(tok[len(tok)-8:])
-		h ^= binary.LittleEndian.Uint64(tok) << 1
-	} else {
-		for _, b := range tok {
-			h = h*31 + uint64(b)
+	n := len(tok)
+	if n < 8 || n > 24 {
+		h := uint64(n)
+		if n >= 8 {
+			h ^= le64(tok, n-8) ^ le64(tok, 0)<<1
+		} else {
+			for _, b := range tok {
+				h = h*31 + uint64(b)
+			}
 		}
+		slot := &c[(h*0x9E3779B97F4A7C15)>>(64-10)]
+		if *slot == string(tok) && (n > 0 || *slot == "") {
+			return *slot
+		}
+		s := p.intern.intern(tok)
+		*slot = s
+		return s
 	}
+	// 8 to 24 bytes (ids, accounts): the first, middle and last words cover
+	// the token; compare them in line.
+	first, mid, last := le64(tok, 0), le64(tok, n/2-4), le64(tok, n-8)
+	h := uint64(n) ^ last ^ first<<1
 	slot := &c[(h*0x9E3779B97F4A7C15)>>(64-10)]
-	if *slot == string(tok) && (len(tok) > 0 || *slot == "") {
-		return *slot
+	if s := *slot; len(s) == n {
+		sb := unsafe.Slice(unsafe.StringData(s), n)
+		if le64(sb, 0) == first && le64(sb, n/2-4) == mid && le64(sb, n-8) == last {
+			return s
+		}
 	}
 	s := p.intern.intern(tok)
 	*slot = s

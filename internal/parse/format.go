@@ -25,8 +25,8 @@ type Format struct {
 	ExtraNames []string
 	// set is the set of known fields of the format.
 	set flowlog.FieldSet
-	// ops drives the parser's fast path (nil: general path only).
-	ops []colOp
+	// def is IsDefault(), for the parser's fast path.
+	def bool
 }
 
 // ErrEmptyFormat is returned for a format with no fields.
@@ -96,7 +96,7 @@ func NewFormat(names []string) (*Format, error) {
 		f.Fields[i] = id
 		f.Names[i] = canon
 	}
-	f.ops = compileOps(f)
+	f.def = f.IsDefault()
 	return f, nil
 }
 

@@ -50,16 +50,61 @@ func FuzzParseLine(f *testing.F) {
 		p := NewParser(cfg)
 		var rec flowlog.Record
 		ok, err := p.ParseLine([]byte(line), &rec)
-		// The fast path must agree with the general path exactly.
+		// The fast paths (fastDefault, fastFill's loop) must agree with the
+		// general path exactly.
 		g := NewParser(cfg)
 		g.noFast = true
 		var grec flowlog.Record
 		gok, gerr := g.ParseLine([]byte(line), &grec)
-		if ok != gok || (err == nil) != (gerr == nil) || (err != nil && err.Error() != gerr.Error()) {
-			t.Fatalf("fast path %v %v, general path %v %v for %q", ok, err, gok, gerr, line)
+		l := NewParser(cfg)
+		l.noDefault = true
+		var lrec flowlog.Record
+		lok, lerr := l.ParseLine([]byte(line), &lrec)
+		for _, o := range []struct {
+			name string
+			ok   bool
+			err  error
+			rec  *flowlog.Record
+			f    *Format
+		}{{"general path", gok, gerr, &grec, g.Format()}, {"fastFill loop", lok, lerr, &lrec, l.Format()}} {
+			if ok != o.ok || (err == nil) != (o.err == nil) || (err != nil && err.Error() != o.err.Error()) {
+				t.Fatalf("fast path %v %v, %s %v %v for %q", ok, err, o.name, o.ok, o.err, line)
+			}
+			if ok && dump(&rec, p.Format()) != dump(o.rec, o.f) {
+				t.Fatalf("fast path and %s differ for %q:\n%s\n%s", o.name, line, dump(&rec, p.Format()), dump(o.rec, o.f))
+			}
 		}
-		if ok && dump(&rec, p.Format()) != dump(&grec, g.Format()) {
-			t.Fatalf("fast path and general path differ for %q:\n%s\n%s", line, dump(&rec, p.Format()), dump(&grec, g.Format()))
+		// A projection changes which fields are kept, nothing else.
+		for _, fields := range []flowlog.FieldSet{statsFields, flowlog.SetOf(flowlog.FieldAccountID, flowlog.FieldSrcPort)} {
+			for _, noFast := range []bool{false, true} {
+				pcfg := cfg
+				pcfg.Fields = fields
+				q := NewParser(pcfg)
+				q.noFast = noFast
+				var qrec flowlog.Record
+				qok, qerr := q.ParseLine([]byte(line), &qrec)
+				if ok != qok || (err == nil) != (qerr == nil) || (err != nil && err.Error() != qerr.Error()) {
+					t.Fatalf("projection (noFast %v): %v %v, without: %v %v for %q", noFast, qok, qerr, ok, err, line)
+				}
+				if !ok {
+					continue
+				}
+				kept := rec
+				kept.Present = flowlog.FieldSet{rec.Present[0] & fields[0], rec.Present[1] & fields[1]}
+				if a, b := dump(&qrec, q.Format()), dump(&kept, p.Format()); a != b {
+					t.Fatalf("projection (noFast %v) of %q:\n%s\nwant\n%s", noFast, line, a, b)
+				}
+			}
+		}
+		// fastLines takes a line with its newline, in place, only when
+		// ParseLine makes the same record of it.
+		f := NewParser(cfg)
+		data := []byte(line + "\n2 more")
+		recs := make([]flowlog.Record, 2)
+		if m, k := f.fastLines(data, recs, DefaultConfig().MaxLineBytes); k > 0 {
+			if k != 1 || m != len(line)+1 || !ok || dump(&recs[0], f.Format()) != dump(&rec, p.Format()) {
+				t.Fatalf("fastLines took %d bytes, %d records of %q (ParseLine: %v %v)", m, k, line, ok, err)
+			}
 		}
 		if !ok {
 			if err != nil && err.Error() == "" {

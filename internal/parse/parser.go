@@ -27,6 +27,18 @@ type Config struct {
 	InternLimit int
 	// ChunkBytes is the unit of work of ParseStream's workers.
 	ChunkBytes int
+	// Fields, when not empty, is the set of fields the caller reads: a
+	// projection of text lines (Parquet columns are read whole). It
+	// changes nothing to what is a record and what is a malformed line:
+	// every token is still checked against its column (numbers,
+	// addresses, enums) and counted the same way. But the fields outside
+	// the set are not kept: Present never contains them, their slots hold
+	// unspecified values (not always zero), and their strings are not
+	// interned, which saves time. Unknown columns (Record.Extra) are
+	// always kept.
+	Fields flowlog.FieldSet
+
+	noFast bool // tests: the general path only
 }
 
 // DefaultConfig returns the defaults.
@@ -103,6 +115,17 @@ type Parser struct {
 	strCache [flowlog.NumFields]*[strCacheSize]string
 	noFast   bool // tests: general path only
 	err      lineErr
+
+	// keep is the projection (every field without one).
+	keep flowlog.FieldSet
+	// scratch receives the values of the fields outside the projection,
+	// which the general path parses (checks) but does not keep.
+	scratch flowlog.Record
+	// The fast path of opsFormat (see compile).
+	opsFormat *Format
+	ops       []colOp
+	present   flowlog.FieldSet
+	noDefault bool // tests: fastFill's loop, not fastDefault
 }
 
 // NewParser returns a parser for cfg.
@@ -110,6 +133,11 @@ func NewParser(cfg Config) *Parser {
 	cfg.normalize()
 	p := &Parser{format: cfg.Format, explicit: cfg.Format != nil, intern: newInterner(cfg.InternLimit)}
 	p.defFmt = DefaultFormat()
+	p.noFast = cfg.noFast
+	p.keep = cfg.Fields
+	if cfg.Fields.Len() == 0 {
+		p.keep = flowlog.FieldSet{^uint64(0), ^uint64(0)}
+	}
 	return p
 }
 
@@ -282,11 +310,19 @@ func (p *Parser) fill(f *Format, line []byte, rec *flowlog.Record) lineKind {
 			}
 			continue
 		}
+		dst := rec
+		if !p.keep.Has(id) {
+			// Outside the projection: checked, not kept.
+			if id.Kind() == flowlog.KindString {
+				continue
+			}
+			dst = &p.scratch
+		}
 		if len(tok) == 1 && tok[0] == '-' {
-			clearField(rec, id)
+			clearField(dst, id)
 			continue
 		}
-		if !p.setField(rec, id, tok) {
+		if !p.setField(dst, id, tok) {
 			// Report a wrong field count before a bad value: a shifted
 			// line makes every later value look wrong.
 			p.tokenize(line)

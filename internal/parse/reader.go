@@ -124,6 +124,18 @@ func (r *Reader) Format() *Format { return r.p.Format() }
 func (r *Reader) Read(recs []flowlog.Record) (int, error) {
 	n := 0
 	for n < len(recs) {
+		if !r.skipping {
+			// Most lines: parsed where they are, ends found as they go.
+			m, k := r.p.fastLines(r.buf[r.start:r.end], recs[n:], r.cfg.MaxLineBytes)
+			r.start += m
+			n += k
+			r.lineNo += int64(k)
+			r.stats.Lines += int64(k)
+			r.stats.Records += int64(k)
+			if n == len(recs) {
+				break
+			}
+		}
 		line, ok := r.nextLine()
 		if !ok {
 			break

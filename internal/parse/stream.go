@@ -30,7 +30,10 @@ func ParseStream(ctx context.Context, r io.Reader, source string, cfg Config, wo
 	}
 	s := &streamRun{cfg: cfg, source: source, h: h, free: make(chan []byte, workers+2)}
 	for i := 0; i < workers+2; i++ {
-		s.free <- make([]byte, cfg.ChunkBytes)
+		// Room for the carried start of a line, then ChunkBytes read at
+		// once: a buffered reader with a buffer no larger than that reads
+		// straight into it instead of copying.
+		s.free <- make([]byte, cfg.MaxLineBytes+cfg.ChunkBytes)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -152,7 +155,7 @@ func (s *streamRun) dispatch(ctx context.Context, r io.Reader, work chan<- *chun
 			return nil
 		}
 		n := copy(buf, carry)
-		m, err := fill(r, buf[n:])
+		m, err := fill(r, buf[n:min(len(buf), n+s.cfg.ChunkBytes)])
 		s.bytes += int64(m)
 		n += m
 		eof := err == io.EOF
@@ -224,7 +227,9 @@ type workerState struct {
 }
 
 func (s *streamRun) worker(ctx context.Context, w int, work <-chan *chunk) {
-	ws := &workerState{p: NewParser(s.cfg)}
+	// Room for the records of a chunk of typical lines (80 bytes or more)
+	// from the start: growing copies, and touches new pages.
+	ws := &workerState{p: NewParser(s.cfg), recs: make([]flowlog.Record, (s.cfg.ChunkBytes+s.cfg.MaxLineBytes)/80)}
 	for c := range work {
 		s.process(ctx, w, ws, c)
 	}
@@ -282,6 +287,17 @@ func (s *streamRun) parseChunk(ws *workerState, c *chunk, f *Format) int {
 	var lineNo int64
 	data := c.data
 	for len(data) > 0 {
+		// Most lines: parsed where they are, ends found as they go.
+		if m, k := p.fastLines(data, ws.recs[n:], s.cfg.MaxLineBytes); k > 0 {
+			data = data[m:]
+			n += k
+			lineNo += int64(k)
+			c.stats.Lines += int64(k)
+			c.stats.Records += int64(k)
+			if len(data) == 0 {
+				break
+			}
+		}
 		var line []byte
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
 			line, data = data[:i], data[i+1:]
@@ -294,7 +310,7 @@ func (s *streamRun) parseChunk(ws *workerState, c *chunk, f *Format) int {
 			continue
 		}
 		if n == len(ws.recs) {
-			ws.recs = append(ws.recs, make([]flowlog.Record, max(1024, len(ws.recs)))...)
+			ws.recs = append(ws.recs, make([]flowlog.Record, max(1024, len(ws.recs)))...) // short lines
 		}
 		kind := p.parse(line, &ws.recs[n])
 		sink.take(p, kind, line, lineNo)

@@ -75,6 +75,16 @@ func parseAddr(b []byte) (netip.Addr, bool) {
 	if len(b) == 0 {
 		return netip.Addr{}, false
 	}
+	// The two common cases first; both are exact when they succeed. A
+	// dotted quad has 15 bytes at most.
+	if len(b) <= 15 {
+		if a, ok := parseIPv4(b); ok {
+			return a, true
+		}
+	}
+	if a, ok := parseIPv6(b); ok {
+		return a, true
+	}
 	isV6 := false
 	for _, c := range b {
 		if c == ':' {
