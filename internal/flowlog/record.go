@@ -41,7 +41,9 @@ const UnknownAccount = "unknown"
 // input, or that is not part of the format, is absent and Present does not
 // contain it. Absent never means zero: always check Present. (Parsers leave
 // the slots of a format's absent fields zero, but a reused Record may hold
-// stale values in slots outside the format.)
+// stale values in slots outside the format, and a parser with a field
+// projection, parse.Config.Fields, leaves unspecified values in the slots of
+// the fields it does not keep.)
 //
 // Strings in a Record never alias a parser's buffers: they stay valid for as
 // long as the record is kept.
