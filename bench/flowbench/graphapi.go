@@ -12,12 +12,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-)
 
-// demoFormat is the demo's version 5 format (flowlens demo).
-const demoFormat = "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} " +
-	"${packets} ${bytes} ${start} ${end} ${action} ${log-status} ${vpc-id} ${subnet-id} ${instance-id} ${tcp-flags} " +
-	"${type} ${pkt-srcaddr} ${pkt-dstaddr} ${region} ${az-id} ${flow-direction} ${pkt-src-aws-service} ${pkt-dst-aws-service} ${traffic-path}"
+	"github.com/flowlens/flowlens/internal/generate"
+)
 
 // graphAPIBench times /api/v1/graph over a store of many flows, through
 // `flowlens serve` as users run it.
@@ -33,7 +30,7 @@ func graphAPIBench(args []string) error {
 	if _, err := os.Stat(filepath.Join(logs, "inventory.json")); err != nil {
 		fmt.Fprintf(os.Stderr, "generating %d flows (once)...\n", *records)
 		if _, err := timed(*bin, "generate", "--seed", "7", "--records", fmt.Sprint(*records), "--duration", "24h",
-			"--format", demoFormat, "--layout", "s3", "--out", logs); err != nil {
+			"--format", generate.DemoFormat, "--layout", "s3", "--out", logs); err != nil {
 			return err
 		}
 		os.RemoveAll(data)

@@ -8,15 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/flowlens/flowlens/internal/generate"
 	"github.com/flowlens/flowlens/internal/server"
 )
-
-// demoFormat is the custom (version 5) format of the demo data: the
-// interface metadata puts addresses in subnets and VPCs, and the flow
-// direction and AWS services show in the graph.
-const demoFormat = "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} " +
-	"${packets} ${bytes} ${start} ${end} ${action} ${log-status} ${vpc-id} ${subnet-id} ${instance-id} ${tcp-flags} " +
-	"${type} ${pkt-srcaddr} ${pkt-dstaddr} ${region} ${az-id} ${flow-direction} ${pkt-src-aws-service} ${pkt-dst-aws-service} ${traffic-path}"
 
 func (a *app) demoCommand() *cobra.Command {
 	var (
@@ -49,7 +43,7 @@ regenerates it.`,
 					}
 				}
 				if err := a.step(ctx, "generate", "--seed", "42", "--duration", duration, "--records", records,
-					"--layout", "s3", "--format", demoFormat, "--out", logs); err != nil {
+					"--layout", "s3", "--format", generate.DemoFormat, "--out", logs); err != nil {
 					return err
 				}
 				if err := a.step(ctx, "stats", logs); err != nil {

@@ -22,11 +22,6 @@ import (
 	"github.com/flowlens/flowlens/internal/store/embedded"
 )
 
-// demoFormat is the demo's version 5 format (cmd/flowlens demo).
-const demoFormat = "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} " +
-	"${packets} ${bytes} ${start} ${end} ${action} ${log-status} ${vpc-id} ${subnet-id} ${instance-id} ${tcp-flags} " +
-	"${type} ${pkt-srcaddr} ${pkt-dstaddr} ${region} ${az-id} ${flow-direction} ${pkt-src-aws-service} ${pkt-dst-aws-service} ${traffic-path}"
-
 // demo is a server over generated demo data, with the built UI.
 type demo struct {
 	url   string
@@ -45,7 +40,7 @@ func startDemo(t *testing.T, n int64) *demo {
 	}
 	cfg := generate.DefaultConfiguration()
 	cfg.Seed, cfg.Records, cfg.Duration = 42, n, 6*time.Hour
-	if cfg.Format, err = parse.ParseFormat(demoFormat); err != nil {
+	if cfg.Format, err = parse.ParseFormat(generate.DemoFormat); err != nil {
 		t.Fatal(err)
 	}
 	gen, err := generate.New(cfg)
