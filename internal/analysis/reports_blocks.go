@@ -68,7 +68,7 @@ func (x *reportRun) unionTop(ctx context.Context, by Dimension, m Metric, parts 
 			setKey(&rows[i], f, g.keys[j])
 		}
 		if by == ByDstPort || by == BySrcPort {
-			rows[i].Service = ServiceName(rows[i].Port, rows[i].Protocol)
+			rows[i].Service = flowlog.ServiceName(rows[i].Port, rows[i].Protocol)
 		}
 	}
 	res := &TopResult{By: by, Metric: m, Total: total, Rows: finishRows(rows, m, total), Title: x.def.Title}

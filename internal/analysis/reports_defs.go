@@ -87,8 +87,8 @@ func runSSHRDP(ctx context.Context, x *reportRun) ([]*render.Table, error) {
 func buildReports() []reportDef {
 	accept := store.Eq(flowlog.FieldAction, flowlog.ActionAccept)
 	reject := store.Eq(flowlog.FieldAction, flowlog.ActionReject)
-	tcp := store.Eq(flowlog.FieldProtocol, protoTCP)
-	udp := store.Eq(flowlog.FieldProtocol, protoUDP)
+	tcp := store.Eq(flowlog.FieldProtocol, flowlog.ProtoTCP)
+	udp := store.Eq(flowlog.FieldProtocol, flowlog.ProtoUDP)
 	athena := func(name, title, aws, desc string, limit int, params []Param, run func(context.Context, *reportRun) ([]*render.Table, error)) reportDef {
 		return reportDef{ReportInfo: ReportInfo{Name: name, Title: title, Description: desc, Params: params,
 			Origin: OriginAthena, AWSName: aws, Limit: limit}, run: run}

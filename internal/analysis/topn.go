@@ -242,7 +242,7 @@ func topQuery(ctx context.Context, r store.Reader, o *Options, m Metric, spec *d
 		}
 		switch {
 		case spec.fields[0] == flowlog.FieldDstPort || spec.fields[0] == flowlog.FieldSrcPort:
-			tr.Service = ServiceName(tr.Port, tr.Protocol)
+			tr.Service = flowlog.ServiceName(tr.Port, tr.Protocol)
 		case spec.fields[0] == flowlog.FieldProtocol:
 			tr.Service = protocolName(tr.Protocol)
 		}

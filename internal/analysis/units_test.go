@@ -56,34 +56,6 @@ func TestBucketStart(t *testing.T) {
 	f("1969-12-31T23:59:59Z", time.Hour, "1969-12-31T23:00:00Z")
 }
 
-func TestServiceName(t *testing.T) {
-	f := func(port uint16, proto uint8, want string) {
-		t.Helper()
-		if got := ServiceName(port, proto); got != want {
-			t.Errorf("ServiceName(%d, %d) = %q, want %q", port, proto, got, want)
-		}
-	}
-	f(443, 6, "https")
-	f(443, 17, "quic")
-	f(53, 17, "dns")
-	f(53, 6, "dns")
-	f(123, 17, "ntp")
-	f(123, 6, "")
-	f(22, 6, "ssh")
-	f(3389, 6, "rdp")
-	f(5432, 6, "postgresql")
-	f(27017, 6, "mongodb")
-	f(11211, 6, "memcached")
-	f(2049, 6, "nfs")
-	f(5439, 6, "redshift")
-	f(443, 1, "") // ICMP has no ports
-	f(443, 132, "https")
-	f(40000, 6, "")
-	if n := len(services); n < 40 {
-		t.Errorf("only %d services", n)
-	}
-}
-
 func TestIsInternal(t *testing.T) {
 	f := func(a string, want bool) {
 		t.Helper()

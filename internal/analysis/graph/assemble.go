@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/flowlens/flowlens/internal/analysis"
+	"github.com/flowlens/flowlens/internal/flowlog"
 )
 
 type portKey struct {
@@ -35,7 +36,7 @@ func (e *edgeAcc) addPort(k portKey, flows, bytes uint64) {
 	}
 	p := e.ports[k]
 	if p == nil {
-		p = &PortCount{Port: k.port, Protocol: k.proto, Service: analysis.ServiceName(k.port, k.proto)}
+		p = &PortCount{Port: k.port, Protocol: k.proto, Service: flowlog.ServiceName(k.port, k.proto)}
 		e.ports[k] = p
 	}
 	p.Flows += flows
@@ -54,8 +55,8 @@ func assemble(cfg *Configuration, rows []row, ms metas) (*Graph, error) {
 	edges := map[edgeKey]*edgeAcc{}
 	for i := range rows {
 		k, c := &rows[i].key, rows[i].counts
-		side, port := servicePort(k)
-		if len(cfg.Ports) > 0 && (side == sideNone || !slices.Contains(cfg.Ports, uint16(port))) {
+		side, port := servicePort(k, cfg.EphemeralFrom)
+		if len(cfg.Ports) > 0 && (side == flowlog.SideNone || !slices.Contains(cfg.Ports, uint16(port))) {
 			continue
 		}
 		if !k.src.IsValid() || !k.dst.IsValid() {
@@ -64,10 +65,10 @@ func assemble(cfg *Configuration, rows []row, ms metas) (*Graph, error) {
 		}
 		sp, dp := int32(-1), int32(-1)
 		if cfg.Group.Kind == GroupService {
-			if side == sideSrc || side == sideBoth {
+			if side.Serves(true) {
 				sp = port
 			}
-			if side == sideDst || side == sideBoth {
+			if side.Serves(false) {
 				dp = port
 			}
 		}
@@ -85,7 +86,7 @@ func assemble(cfg *Configuration, rows []row, ms metas) (*Graph, error) {
 		case 2:
 			e.rejected.Add(c)
 		}
-		if side != sideNone && cfg.TopPorts > 0 {
+		if side != flowlog.SideNone && cfg.TopPorts > 0 {
 			e.addPort(portKey{uint16(port), uint8(k.proto)}, c.Flows, c.Bytes)
 		}
 	}

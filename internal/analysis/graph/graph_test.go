@@ -8,26 +8,26 @@ import (
 )
 
 func TestServicePort(t *testing.T) {
-	f := func(proto int16, sport, dport int, wantSide int, wantPort int32) {
+	f := func(proto int16, sport, dport int, wantSide flowlog.Side, wantPort int32) {
 		t.Helper()
 		k := rowKey{proto: proto, sport: normPort(uint64(sport), sport >= 0, 32768), dport: normPort(uint64(dport), dport >= 0, 32768)}
-		side, port := servicePort(&k)
-		if side != wantSide || (side != sideNone && port != wantPort) {
+		side, port := servicePort(&k, DefaultEphemeralFrom)
+		if side != wantSide || (side != flowlog.SideNone && port != wantPort) {
 			t.Errorf("servicePort(%d, %d→%d) = %d %d, want %d %d", proto, sport, dport, side, port, wantSide, wantPort)
 		}
 	}
-	f(6, 50000, 443, sideDst, 443)
-	f(6, 443, 50000, sideSrc, 443)
-	f(6, 5432, 1025, sideSrc, 5432) // a well-known service beats a lower port
-	f(6, 1500, 1025, sideDst, 1025) // else the lower port
-	f(6, 8080, 443, sideDst, 443)   // both well known: the lower
-	f(17, 53, 53, sideBoth, 53)
-	f(17, 123, 40000, sideSrc, 123)
-	f(6, 40000, 50000, sideNone, -1)
-	f(1, 0, 0, sideNone, -1)    // ICMP has no ports
-	f(6, -1, 443, sideDst, 443) // absent source port
-	f(6, 32767, 32768, sideSrc, 32767)
-	f(132, 40000, 3868, sideDst, 3868) // SCTP
+	f(6, 50000, 443, flowlog.SideDst, 443)
+	f(6, 443, 50000, flowlog.SideSrc, 443)
+	f(6, 5432, 1025, flowlog.SideSrc, 5432) // a well-known service beats a lower port
+	f(6, 1500, 1025, flowlog.SideDst, 1025) // else the lower port
+	f(6, 8080, 443, flowlog.SideDst, 443)   // both well known: the lower
+	f(17, 53, 53, flowlog.SideBoth, 53)
+	f(17, 123, 40000, flowlog.SideSrc, 123)
+	f(6, 40000, 50000, flowlog.SideNone, -1)
+	f(1, 0, 0, flowlog.SideNone, -1)    // ICMP has no ports
+	f(6, -1, 443, flowlog.SideDst, 443) // absent source port
+	f(6, 32767, 32768, flowlog.SideSrc, 32767)
+	f(132, 40000, 3868, flowlog.SideDst, 3868) // SCTP
 }
 
 // conv is a small data set: a client, a database, an SSH scan, DNS.

@@ -4,7 +4,6 @@ import (
 	"net/netip"
 	"strconv"
 
-	"github.com/flowlens/flowlens/internal/analysis"
 	"github.com/flowlens/flowlens/internal/enrich"
 	"github.com/flowlens/flowlens/internal/flowlog"
 )
@@ -252,8 +251,8 @@ func withPort(n *Node, host string, bracket bool, port int32) string {
 		return host
 	}
 	n.Kind, n.Port = KindService, uint16(port)
-	if n.Service = analysis.ServiceName(n.Port, 6); n.Service == "" {
-		n.Service = analysis.ServiceName(n.Port, 17)
+	if n.Service = flowlog.ServiceName(n.Port, 6); n.Service == "" {
+		n.Service = flowlog.ServiceName(n.Port, 17)
 	}
 	if bracket {
 		host = "[" + host + "]"

@@ -4,8 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/flowlens/flowlens/internal/analysis"
-	"github.com/flowlens/flowlens/internal/flowlog"
+		"github.com/flowlens/flowlens/internal/flowlog"
 )
 
 // row is an aggregate of records sharing the fields a graph reads. Both
@@ -49,46 +48,17 @@ func normPort(p uint64, present bool, eph uint16) int32 {
 	return int32(p)
 }
 
-// Sides of a service port.
-const (
-	sideNone = iota
-	sideSrc
-	sideDst
-	sideBoth
-)
-
-// portProto reports whether ports mean something for protocol p.
-func portProto(p int16) bool { return p == 6 || p == 17 || p == 132 || p == 136 }
-
-// servicePort returns which side of a row serves, and on which port.
-func servicePort(k *rowKey) (int, int32) {
-	if !portProto(k.proto) {
-		return sideNone, -1
+// servicePort returns which side of a row serves, and on which port (-1:
+// none): flowlog.ServiceSide over the row's normalised ports.
+func servicePort(k *rowKey, eph uint16) (flowlog.Side, int32) {
+	if k.proto < 0 {
+		return flowlog.SideNone, -1
 	}
-	s, d := k.sport >= 0, k.dport >= 0
-	switch {
-	case s && d:
-		if k.sport == k.dport {
-			return sideBoth, k.sport
-		}
-		sk := analysis.ServiceName(uint16(k.sport), uint8(k.proto)) != ""
-		dk := analysis.ServiceName(uint16(k.dport), uint8(k.proto)) != ""
-		if sk != dk {
-			if sk {
-				return sideSrc, k.sport
-			}
-			return sideDst, k.dport
-		}
-		if k.sport < k.dport {
-			return sideSrc, k.sport
-		}
-		return sideDst, k.dport
-	case s:
-		return sideSrc, k.sport
-	case d:
-		return sideDst, k.dport
+	side, port := flowlog.ServiceSide(uint8(k.proto), uint16(k.sport), uint16(k.dport), k.sport >= 0, k.dport >= 0, eph)
+	if side == flowlog.SideNone {
+		return side, -1
 	}
-	return sideNone, -1
+	return side, int32(port)
 }
 
 // Builder computes a graph from records in memory, batch by batch (the
