@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 
-		"github.com/flowlens/flowlens/internal/flowlog"
+	"github.com/flowlens/flowlens/internal/flowlog"
 )
 
 // row is an aggregate of records sharing the fields a graph reads. Both
