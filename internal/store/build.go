@@ -60,7 +60,7 @@ func Build(d Dialect, q *Query, plan Plan) (*Built, error) {
 	b := &Built{Out: out, Plan: plan}
 	var sb strings.Builder
 	if len(plan) == 1 {
-		keys := keyExprs(d, q)
+		keys := keyExprs(d, q, plan[0])
 		sb.WriteString("SELECT ")
 		writeKeys(&sb, keys)
 		for i, m := range measures {
@@ -76,7 +76,7 @@ func Build(d Dialect, q *Query, plan Plan) (*Built, error) {
 		return b, nil
 	}
 	// Two phases: each part aggregates its range; the outer query merges.
-	keys := keyExprs(d, q)
+	keys := keyExprs(d, q, plan[0]) // only their aliases
 	sb.WriteString("SELECT ")
 	distinct := distinctCarriers(measures)
 	writeAliases(&sb, keys)
@@ -91,7 +91,7 @@ func Build(d Dialect, q *Query, plan Plan) (*Built, error) {
 		if pi > 0 {
 			sb.WriteString(" UNION ALL ")
 		}
-		pk := keyExprs(d, q)
+		pk := keyExprs(d, q, part)
 		sb.WriteString("SELECT ")
 		writeKeys(&sb, pk)
 		n := len(pk)
@@ -170,6 +170,13 @@ func validate(q *Query) error {
 			if dm.Limit == 0 {
 				return fmt.Errorf("query: below dimension on %s has limit 0, so every value would be absent: give a positive limit", dm.Field)
 			}
+		case DimService:
+			if dm.Field != flowlog.FieldSrcPort && dm.Field != flowlog.FieldDstPort {
+				return fmt.Errorf("query: service dimension on %s: it applies to srcport or dstport", dm.Field)
+			}
+			if dm.Limit == 0 || dm.Limit > 65535 {
+				return fmt.Errorf("query: service dimension on %s: the first ephemeral port %d is not in 1-65535", dm.Field, dm.Limit)
+			}
 		default:
 			return fmt.Errorf("query: unknown dimension kind %d on %s", dm.Kind, dm.Field)
 		}
@@ -236,7 +243,8 @@ func outColumns(q *Query, measures []Measure) []OutCol {
 	return out
 }
 
-func keyExprs(d Dialect, q *Query) []keyExpr {
+// keyExprs returns the grouping keys of q over the table of part.
+func keyExprs(d Dialect, q *Query, part Part) []keyExpr {
 	start := d.Quote(flowlog.FieldStart.Column())
 	var keys []keyExpr
 	if q.Bucket > 0 {
@@ -254,6 +262,12 @@ func keyExprs(d Dialect, q *Query) []keyExpr {
 			keys = append(keys, keyExpr{alias: alias, exprs: []string{d.Weekday(start)}})
 		case DimBelow:
 			keys = append(keys, keyExpr{alias: alias, exprs: []string{belowExpr(d.Quote(dm.Field.Column()), dm.Limit)}})
+		case DimService:
+			e := serviceExpr(d, dm.Field, dm.Limit)
+			if c := partCube(part); c != nil && c.ServiceFrom == dm.Limit {
+				e = d.Quote(ServiceColumn(dm.Field))
+			}
+			keys = append(keys, keyExpr{alias: alias, exprs: []string{e}})
 		default:
 			keys = append(keys, keyExpr{alias: alias, exprs: []string{d.Quote(dm.Field.Column())}})
 		}
@@ -267,6 +281,46 @@ func keyExprs(d Dialect, q *Query) []keyExpr {
 // GROUP BY see the same expression.
 func belowExpr(col string, limit uint64) string {
 	return "CASE WHEN " + col + " < " + strconv.FormatUint(limit, 10) + " THEN " + col + " END"
+}
+
+// partCube returns the cube a rollup part reads (nil for raw records).
+func partCube(p Part) *Cube {
+	if p.Resolution == ResolutionRaw {
+		return nil
+	}
+	c, _ := CubeByName(p.Cube)
+	return c
+}
+
+// serviceExpr is the port of f's end when that end serves, else NULL: the
+// rule of flowlog.ServiceSide in standard SQL (CASE, IN lists of integer
+// literals), the same in every dialect. A NULL protocol or port makes the
+// condition unknown, so the result NULL, as ServiceSide has no side then.
+func serviceExpr(d Dialect, f flowlog.FieldID, eph uint64) string {
+	this, other := d.Quote(flowlog.FieldSrcPort.Column()), d.Quote(flowlog.FieldDstPort.Column())
+	if f == flowlog.FieldDstPort {
+		this, other = other, this
+	}
+	proto := d.Quote(flowlog.FieldProtocol.Column())
+	known := func(col string) string {
+		return "((" + proto + " IN (6, 132) AND " + col + " IN (" + portList(flowlog.ProtoTCP) + ")) OR (" +
+			proto + " IN (17, 136) AND " + col + " IN (" + portList(flowlog.ProtoUDP) + ")))"
+	}
+	lim := strconv.FormatUint(eph, 10)
+	kt, ko := known(this), known(other)
+	return "CASE WHEN " + proto + " IN (6, 17, 132, 136) AND " + this + " < " + lim + " AND (" +
+		other + " IS NULL OR " + other + " >= " + lim + " OR " + this + " = " + other +
+		" OR (" + kt + " AND NOT " + ko + ") OR (" + kt + " = " + ko + " AND " + this + " < " + other + ")) THEN " + this + " END"
+}
+
+// portList is the comma-separated list of the well-known ports of protocol.
+func portList(protocol uint8) string {
+	ports := flowlog.ServicePorts(protocol)
+	parts := make([]string, len(ports))
+	for i, p := range ports {
+		parts[i] = strconv.Itoa(int(p))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func aliasOf(k keyExpr, j int) string {

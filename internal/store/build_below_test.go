@@ -82,5 +82,9 @@ func TestValidateBelow(t *testing.T) {
 	f(BelowDim(flowlog.FieldStart, 10), "not an unsigned number")
 	f(BelowDim(flowlog.FieldFlowDirection, 10), "not an unsigned number")
 	f(BelowDim(flowlog.FieldInterfaceID, 10), "not an unsigned number")
-	f(Dim{Kind: DimBelow + 1, Field: flowlog.FieldSrcPort}, "unknown dimension kind")
+	f(ServiceDim(flowlog.FieldSrcPort, 32768), "")
+	f(ServiceDim(flowlog.FieldDstPort, 1024), "")
+	f(ServiceDim(flowlog.FieldDstPort, 0), "not in 1-65535")
+	f(ServiceDim(flowlog.FieldProtocol, 1024), "applies to srcport or dstport")
+	f(Dim{Kind: DimService + 1, Field: flowlog.FieldSrcPort}, "unknown dimension kind")
 }

@@ -64,7 +64,11 @@ type Cube struct {
 	// HourOnly cubes have no per-minute table (per minute, they would be
 	// almost as big as the raw records).
 	HourOnly bool
-	set      flowlog.FieldSet
+	// ServiceFrom, when set, adds the service ports of both ends (the
+	// ServiceColumn of srcport and dstport) for ephemeral ports from
+	// ServiceFrom: the cube answers ServiceDim with that limit.
+	ServiceFrom uint64
+	set         flowlog.FieldSet
 }
 
 // Resolutions returns the resolutions the cube is stored at.
@@ -95,6 +99,12 @@ var cubes = []Cube{
 	{Name: "dst", Dims: []flowlog.FieldID{flowlog.FieldDstAddr, flowlog.FieldAction}},
 	{Name: "port", Dims: []flowlog.FieldID{flowlog.FieldDstPort, flowlog.FieldProtocol, flowlog.FieldAction}},
 	{Name: "pair", Dims: []flowlog.FieldID{flowlog.FieldSrcAddr, flowlog.FieldDstAddr, flowlog.FieldAction}, HourOnly: true},
+	// The conversation graph: addresses, service ports (not client ports),
+	// and what the graph reads for interfaces and AWS services.
+	{Name: "graph", Dims: []flowlog.FieldID{
+		flowlog.FieldSrcAddr, flowlog.FieldDstAddr, flowlog.FieldAction, flowlog.FieldProtocol,
+		flowlog.FieldInterfaceID, flowlog.FieldFlowDirection, flowlog.FieldPktSrcAWSService, flowlog.FieldPktDstAWSService},
+		HourOnly: true, ServiceFrom: DefaultEphemeralFrom},
 	{Name: "eni", Dims: []flowlog.FieldID{
 		flowlog.FieldInterfaceID, flowlog.FieldAccountID, flowlog.FieldVPCID, flowlog.FieldSubnetID,
 		flowlog.FieldInstanceID, flowlog.FieldRegion, flowlog.FieldAZID, flowlog.FieldAction,

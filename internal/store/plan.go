@@ -103,8 +103,16 @@ func CubeCovers(r Resolution, c *Cube, q *Query) bool {
 		return false
 	}
 	for _, d := range q.GroupBy {
-		if d.Kind != DimHourOfDay && d.Kind != DimWeekday && !c.Has(d.Field) {
-			return false
+		switch d.Kind {
+		case DimHourOfDay, DimWeekday:
+		case DimService:
+			if c.ServiceFrom != d.Limit && !(c.Has(flowlog.FieldSrcPort) && c.Has(flowlog.FieldDstPort) && c.Has(flowlog.FieldProtocol)) {
+				return false
+			}
+		default:
+			if !c.Has(d.Field) {
+				return false
+			}
 		}
 	}
 	for _, cond := range q.Filter.Conds {

@@ -47,7 +47,7 @@ var t0 = time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 
 func TestMakePlan(t *testing.T) {
 	est := rows{"raw": 1000, "1m": 900, "1h": 600, "1m/src": 100, "1h/src": 10, "1m/dst": 100, "1h/dst": 10,
-		"1m/port": 200, "1h/port": 150, "1m/eni": 50, "1h/eni": 5, "1h/pair": 300}
+		"1m/port": 200, "1h/port": 150, "1m/eni": 50, "1h/eni": 5, "1h/pair": 300, "1h/graph": 400}
 	cfg := PlanConfig{MaxScanRows: 3000}
 	f := func(q Query, want string) {
 		t.Helper()
@@ -72,6 +72,12 @@ func TestMakePlan(t *testing.T) {
 		"1h/pair[2024-05-01T01:00Z,2024-05-01T20:00Z)+1m[2024-05-01T00:30Z,2024-05-01T01:00Z)+raw[2024-05-01T20:00Z,2024-05-01T20:00:30Z)")
 	// A port with a pair: the full cube.
 	f(Query{Range: TimeRange{at(1, 0, 0), at(20, 0, 0)}, GroupBy: []Dim{FieldDim(flowlog.FieldSrcAddr), FieldDim(flowlog.FieldDstPort)}}, "1h")
+	// Service ports: the graph cube, for its ephemeral start only.
+	svc := []Dim{FieldDim(flowlog.FieldSrcAddr), FieldDim(flowlog.FieldDstAddr), ServiceDim(flowlog.FieldSrcPort, DefaultEphemeralFrom), ServiceDim(flowlog.FieldDstPort, DefaultEphemeralFrom)}
+	f(Query{Range: TimeRange{at(1, 0, 0), at(20, 0, 0)}, GroupBy: svc}, "1h/graph")
+	f(Query{GroupBy: svc, Filter: Filter{Conds: []Cond{Eq(flowlog.FieldAction, "REJECT")}}}, "1h/graph")
+	f(Query{GroupBy: svc, Filter: Filter{Conds: []Cond{Eq(flowlog.FieldDstPort, 443)}}}, "raw")
+	f(Query{Range: TimeRange{at(1, 0, 0), at(20, 0, 0)}, GroupBy: []Dim{ServiceDim(flowlog.FieldSrcPort, 1024)}}, "raw")
 	// A field no rollup has: raw, whatever the cost.
 	f(Query{Range: TimeRange{at(0, 0, 0), at(23, 0, 0)}, GroupBy: []Dim{FieldDim(flowlog.FieldSrcPort)}}, "raw")
 	// Time series and heat maps use the smallest cube.

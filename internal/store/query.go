@@ -101,6 +101,7 @@ const (
 	DimHourOfDay                // hour of day of the flow start, 0-23 UTC
 	DimWeekday                  // weekday of the flow start, 0 = Monday ... 6 = Sunday
 	DimBelow                    // the field's value when below Limit, else absent
+	DimService                  // the port (srcport or dstport) when its end serves, else absent
 )
 
 // Dim is a grouping dimension.
@@ -109,7 +110,8 @@ type Dim struct {
 	Field flowlog.FieldID
 	// Bits4 and Bits6 are the prefix lengths of DimPrefix for IPv4 and IPv6.
 	Bits4, Bits6 int
-	// Limit is the bound of DimBelow: values at or above it group as absent.
+	// Limit is the bound of DimBelow: values at or above it group as
+	// absent; for DimService, the first ephemeral port.
 	Limit uint64
 	// As names the output column (default: see Name).
 	As string
@@ -133,6 +135,25 @@ func PrefixDim(f flowlog.FieldID, bits4, bits6 int) Dim {
 func BelowDim(f flowlog.FieldID, limit uint64) Dim {
 	return Dim{Kind: DimBelow, Field: f, Limit: limit}
 }
+
+// DefaultEphemeralFrom is the first port of the ephemeral range (Linux's
+// default): the graph cube stores the service ports of this range.
+const DefaultEphemeralFrom = 32768
+
+// ServiceDim groups by the port of one end of the flow (f is FieldSrcPort
+// or FieldDstPort) when that end serves, by the rule of
+// flowlog.ServiceSide with ephemeral ports from ephemeralFrom; otherwise
+// the port groups as absent. Grouping by both ends keeps one row per
+// service port of a conversation, where grouping by both ports would keep
+// one per client port too. Its output column is named after the field, and
+// the graph cube answers it for DefaultEphemeralFrom.
+func ServiceDim(f flowlog.FieldID, ephemeralFrom uint16) Dim {
+	return Dim{Kind: DimService, Field: f, Limit: uint64(ephemeralFrom)}
+}
+
+// ServiceColumn names the column of a cube holding the service port of
+// the end of f (see ServiceDim).
+func ServiceColumn(f flowlog.FieldID) string { return "service_" + f.Column() }
 
 // HourOfDay groups by the UTC hour of day of the flow start.
 func HourOfDay() Dim { return Dim{Kind: DimHourOfDay, Field: flowlog.FieldStart} }

@@ -139,9 +139,13 @@ func BenchmarkRollups(b *testing.B) {
 	e := &encoder{}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		minute := buildRollup(st, perm, 60, e.getRollupBuf(len(perm)))
+		minute := buildRollup(st, perm, 60, store.FullCube(), e.getRollupBuf(len(perm)))
 		hour := minute.aggregate(store.FullCube(), 3600, e.getRollupBuf(len(minute.keys)))
 		for _, c := range store.Cubes()[1:] {
+			if c.ServiceFrom != 0 {
+				e.releaseRollup(buildRollup(st, perm, 3600, &c, e.getRollupBuf(len(perm)/4)))
+				continue
+			}
 			if c.HourOnly {
 				e.releaseRollup(hour.aggregate(&c, 3600, e.getRollupBuf(len(hour.keys))))
 				continue

@@ -55,6 +55,9 @@ func rollupViewColumns(c *store.Cube) []viewColumn {
 		}
 		out = append(out, viewColumn{f.Column(), pqTypeOf(f.Kind())})
 	}
+	if c.ServiceFrom != 0 {
+		out = append(out, viewColumn{store.ServiceColumn(flowlog.FieldSrcPort), pqU16}, viewColumn{store.ServiceColumn(flowlog.FieldDstPort), pqU16})
+	}
 	return append(out, viewColumn{store.ColFlows, pqU64}, viewColumn{store.ColPackets, pqU64}, viewColumn{store.ColBytes, pqU64})
 }
 

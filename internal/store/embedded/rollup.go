@@ -32,32 +32,48 @@ type ragg struct {
 type rollup struct {
 	buf  *rollupBuf // holds keys and aggs
 	step int64
-	dims []flowlog.FieldID // present rollup dimensions, in store.RollupDims order
+	dims []flowlog.FieldID // present dimensions, in the order of the cube's Dims
 	src  []*column         // the stage columns of dims (for dictionaries)
-	keys []rkey
-	aggs []ragg
+	// service is the cube's ServiceFrom: when set, the two key values after
+	// the dimensions are the service ports (+1, 0 = none) of the source
+	// and destination ends (flowlog.ServiceSide).
+	service uint16
+	keys    []rkey
+	aggs    []ragg
 }
 
 func init() {
-	if len(store.RollupDims()) > maxRollupDims {
-		panic("embedded: too many rollup dimensions")
+	for _, c := range store.Cubes() {
+		n := len(c.Dims)
+		if c.ServiceFrom != 0 {
+			n += 2
+		}
+		if n > maxRollupDims {
+			panic("embedded: too many rollup dimensions in cube " + c.Name)
+		}
 	}
 }
 
-// buildRollup aggregates s at step seconds. perm lists the rows ordered by
-// start (rows without start last, see sortByDay): each bucket's rows are
-// contiguous, so the hash table only ever holds one bucket and stays in
-// cache, and the entries come out ordered by bucket.
-func buildRollup(s *stage, perm []int32, step int64, buf *rollupBuf) *rollup {
-	ru := &rollup{step: step, buf: buf}
-	for _, f := range store.RollupDims() {
+// buildRollup aggregates s at step seconds on the dimensions of cube.
+// perm lists the rows ordered by start (rows without start last, see
+// sortByDay): each bucket's rows are contiguous, so the hash table only
+// ever holds one bucket and stays in cache, and the entries come out
+// ordered by bucket.
+func buildRollup(s *stage, perm []int32, step int64, cube *store.Cube, buf *rollupBuf) *rollup {
+	ru := &rollup{step: step, buf: buf, service: uint16(cube.ServiceFrom)}
+	for _, f := range cube.Dims {
 		if c := s.get(f); c != nil {
 			ru.dims = append(ru.dims, f)
 			ru.src = append(ru.src, c)
 		}
 	}
+	nv := len(ru.dims)
+	spc, dpc, prc := s.get(flowlog.FieldSrcPort), s.get(flowlog.FieldDstPort), s.get(flowlog.FieldProtocol)
+	if ru.service != 0 {
+		nv += 2
+	}
 	ru.keys, ru.aggs = buf.keys[:0], buf.aggs[:0]
-	index := buf.table(len(ru.dims))
+	index := buf.table(nv)
 	sc := s.get(flowlog.FieldStart)
 	pc, bc := s.get(flowlog.FieldPackets), s.get(flowlog.FieldBytes)
 	var k rkey
@@ -74,6 +90,9 @@ func buildRollup(s *stage, perm []int32, step int64, buf *rollupBuf) *rollup {
 		}
 		for j, c := range ru.src {
 			k.v[j] = dimValue(c, r)
+		}
+		if ru.service != 0 {
+			k.v[len(ru.src)], k.v[len(ru.src)+1] = serviceValues(spc, dpc, prc, r, ru.service)
 		}
 		i, ok := index.find(&k, ru.keys)
 		if !ok {
@@ -219,10 +238,39 @@ func dimValue(c *column, r int) uint32 {
 	return c.idx[r] + 1
 }
 
+// serviceValues returns the key values (port+1, 0 = none) of the service
+// ports of the source and destination ends of row r.
+func serviceValues(spc, dpc, prc *column, r int, eph uint16) (uint32, uint32) {
+	if prc == nil || !prc.valid[r] {
+		return 0, 0
+	}
+	var sp, dp uint16
+	hasS, hasD := spc != nil && spc.valid[r], dpc != nil && dpc.valid[r]
+	if hasS {
+		sp = spc.u16[r]
+	}
+	if hasD {
+		dp = dpc.u16[r]
+	}
+	side, port := flowlog.ServiceSide(prc.u8[r], sp, dp, hasS, hasD, eph)
+	var s, d uint32
+	if side.Serves(true) {
+		s = uint32(port) + 1
+	}
+	if side.Serves(false) {
+		d = uint32(port) + 1
+	}
+	return s, d
+}
+
 // aggregate re-aggregates ru (ordered by bucket) on the dimensions of
 // cube present in ru, at step (a multiple of ru.step). The result is
-// ordered by bucket.
+// ordered by bucket. Service ports are not carried over: cubes with
+// ServiceFrom are built from the stage (buildRollup).
 func (ru *rollup) aggregate(cube *store.Cube, step int64, buf *rollupBuf) *rollup {
+	if cube.ServiceFrom != 0 {
+		panic("embedded: aggregate cannot compute the service ports of cube " + cube.Name)
+	}
 	out := &rollup{step: step, buf: buf}
 	var pos []int
 	for j, f := range ru.dims {
@@ -270,7 +318,7 @@ func (ru *rollup) aggregate(cube *store.Cube, step int64, buf *rollupBuf) *rollu
 // minute from the stage, everything else from it, the cubes in parallel.
 func (e *encoder) writeRollups(s *stage, perm []int32, dir, prefix string) ([]fileInfo, error) {
 	full := store.FullCube()
-	minute := buildRollup(s, perm, 60, e.getRollupBuf(len(perm)))
+	minute := buildRollup(s, perm, 60, full, e.getRollupBuf(len(perm)))
 	defer e.releaseRollup(minute)
 	hour := minute.aggregate(full, 3600, e.getRollupBuf(len(minute.keys)))
 	defer e.releaseRollup(hour)
@@ -284,6 +332,13 @@ func (e *encoder) writeRollups(s *stage, perm []int32, dir, prefix string) ([]fi
 	for i := range store.Cubes()[1:] {
 		c := &store.Cubes()[1+i]
 		jobs = append(jobs, func() ([]fileInfo, error) {
+			if c.ServiceFrom != 0 {
+				// Service ports come from both ports, which the full
+				// cube does not keep: built from the stage, per hour.
+				h := buildRollup(s, perm, 3600, c, e.getRollupBuf(len(perm)/4))
+				defer e.releaseRollup(h)
+				return write(h, c.Name)
+			}
 			if c.HourOnly {
 				h := hour.aggregate(c, 3600, e.getRollupBuf(len(hour.keys)/2))
 				defer e.releaseRollup(h)
@@ -391,6 +446,20 @@ func (ru *rollup) columns() []outColumn {
 			}
 		}
 		out = append(out, col)
+	}
+	if ru.service != 0 {
+		for j, f := range []flowlog.FieldID{flowlog.FieldSrcPort, flowlog.FieldDstPort} {
+			at := len(ru.dims) + j
+			out = append(out, outColumn{pq: pqColumn{Name: store.ServiceColumn(f), Type: pqU16}, fill: func(rows []int32, ch *pqChunk) {
+				for _, r := range rows {
+					v := keys[r].v[at]
+					ch.Valid = append(ch.Valid, v != 0)
+					if v != 0 {
+						ch.Ints = append(ch.Ints, uint64(v-1))
+					}
+				}
+			}})
+		}
 	}
 	measure := func(name string, get func(a *ragg) (uint64, bool)) outColumn {
 		return outColumn{pq: pqColumn{Name: name, Type: pqU64}, fill: func(rows []int32, ch *pqChunk) {

@@ -58,6 +58,13 @@ func diffQueries() []store.Query {
 		store.Query{GroupBy: []store.Dim{fd(flowlog.FieldSrcAddr), fd(flowlog.FieldDstAddr), fd(flowlog.FieldAction), fd(flowlog.FieldProtocol),
 			store.BelowDim(flowlog.FieldSrcPort, 32768), store.BelowDim(flowlog.FieldDstPort, 32768),
 			fd(flowlog.FieldInterfaceID), fd(flowlog.FieldFlowDirection)}},
+		// The graph's query with service ports (the graph cube), and at
+		// another ephemeral start (raw records).
+		store.Query{GroupBy: []store.Dim{fd(flowlog.FieldSrcAddr), fd(flowlog.FieldDstAddr), fd(flowlog.FieldAction), fd(flowlog.FieldProtocol),
+			store.ServiceDim(flowlog.FieldSrcPort, store.DefaultEphemeralFrom), store.ServiceDim(flowlog.FieldDstPort, store.DefaultEphemeralFrom),
+			fd(flowlog.FieldInterfaceID), fd(flowlog.FieldFlowDirection), fd(flowlog.FieldPktSrcAWSService)}},
+		store.Query{GroupBy: []store.Dim{fd(flowlog.FieldDstAddr), store.ServiceDim(flowlog.FieldSrcPort, 50000), store.ServiceDim(flowlog.FieldDstPort, 50000)},
+			OrderBy: []store.Order{{Column: "bytes", Desc: true}}, Limit: 30},
 		store.Query{GroupBy: []store.Dim{fd(flowlog.FieldAccountID), fd(flowlog.FieldInterfaceID), fd(flowlog.FieldVPCID),
 			fd(flowlog.FieldSubnetID), fd(flowlog.FieldInstanceID), fd(flowlog.FieldRegion), fd(flowlog.FieldAZID), fd(flowlog.FieldType)},
 			OrderBy: desc("flows"), Limit: 20},

@@ -21,7 +21,8 @@ const (
 	dkHour
 	dkWeekday
 	dkBucket
-	dkBelow // a field's value below limit, else 0 (NULL)
+	dkBelow   // a field's value below limit, else 0 (NULL)
+	dkService // the port of field's end when it serves (limit: first ephemeral port), else 0
 )
 
 type dim struct {
@@ -88,8 +89,11 @@ func newDims(st *state, q *store.Query) []*dim {
 			d.netMap = map[netKey]uint32{}
 			d.bits = uint(bits.Len(uint(len(st.addrs))))
 		default:
-			if gd.Kind == store.DimBelow {
+			switch gd.Kind {
+			case store.DimBelow:
 				d.kind, d.limit = dkBelow, gd.Limit
+			case store.DimService:
+				d.kind, d.limit = dkService, gd.Limit
 			}
 			switch d.st {
 			case stU8:
@@ -151,6 +155,10 @@ func (d *dim) wideCode(v uint64) uint64 {
 
 // codes sets out[i] to the code of row sel[i] of c.
 func (d *dim) codes(st *state, c *chunk, sel []int32, out []uint64) {
+	if d.kind == dkService {
+		d.serviceCodes(c, sel, out)
+		return
+	}
 	col := c.cols[d.field]
 	if col == nil {
 		clear(out)
@@ -207,6 +215,31 @@ func (d *dim) codes(st *state, c *chunk, sel []int32, out []uint64) {
 			} else {
 				out[i] = uint64((b-d.base)/d.secs) + 1
 			}
+		}
+	}
+}
+
+// serviceCodes sets out[i] to the code of the service port of d.field's
+// end of row sel[i] (flowlog.ServiceSide), 0 when that end does not serve.
+func (d *dim) serviceCodes(c *chunk, sel []int32, out []uint64) {
+	sc, dc, pc := c.cols[flowlog.FieldSrcPort], c.cols[flowlog.FieldDstPort], c.cols[flowlog.FieldProtocol]
+	src := d.field == flowlog.FieldSrcPort
+	for i, r := range sel {
+		out[i] = 0
+		if pc == nil || !pc.has(r) {
+			continue
+		}
+		var sp, dp uint16
+		hasS, hasD := sc != nil && sc.has(r), dc != nil && dc.has(r)
+		if hasS {
+			sp = sc.u16[r]
+		}
+		if hasD {
+			dp = dc.u16[r]
+		}
+		side, port := flowlog.ServiceSide(pc.u8[r], sp, dp, hasS, hasD, uint16(d.limit))
+		if side.Serves(src) {
+			out[i] = uint64(port) + 1
 		}
 	}
 }

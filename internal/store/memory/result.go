@@ -92,7 +92,7 @@ func (e *exec) dimCols(di int) []*sqlCol {
 	}
 	typ := byte('u')
 	switch {
-	case d.kind == dkBelow:
+	case d.kind == dkBelow, d.kind == dkService:
 	case d.kind != dkField || d.st == stI64:
 		typ = 'i'
 	case d.st == stStr || d.st == stAddr || isEnum(d.field.Kind()):

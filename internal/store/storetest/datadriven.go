@@ -33,7 +33,8 @@ import (
 //
 // A query spec is made of key=value words: range=<start>..<end> (RFC 3339,
 // either side may be empty), by=<dim>,... (a field, <addr field>/<bits4>/<bits6>,
-// <field><<limit> for store.BelowDim, hour or weekday), bucket=<duration>, measures=<m>,... (flows, packets,
+// <field><<limit> for store.BelowDim, <port field>@<first ephemeral port>
+// for store.ServiceDim, hour or weekday), bucket=<duration>, measures=<m>,... (flows, packets,
 // bytes, sum(f), distinct(f), approx(f), min(f), max(f)), where=<cond>,...
 // (f=v, f!=v, f<v, f<=v, f>v, f>=v, f=a|b for IN, f!=a|b for NOT IN, f~<prefix>|...,
 // f!~<prefix>, f? present, !f absent), order=[-]<col>,..., limit=<n>,

@@ -240,6 +240,15 @@ func dimValue(r *flowlog.Record, d store.Dim) any {
 			return v
 		}
 		return nil
+	case store.DimService:
+		if !r.Has(flowlog.FieldProtocol) {
+			return nil
+		}
+		side, port := flowlog.ServiceSide(r.Protocol, r.SrcPort, r.DstPort, r.Has(flowlog.FieldSrcPort), r.Has(flowlog.FieldDstPort), uint16(d.Limit))
+		if side.Serves(d.Field == flowlog.FieldSrcPort) {
+			return uint64(port)
+		}
+		return nil
 	case store.DimPrefix:
 		if !r.Has(d.Field) {
 			return nil

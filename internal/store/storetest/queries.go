@@ -72,6 +72,16 @@ func oracleQueries() []store.Query {
 		{GroupBy: []store.Dim{store.FieldDim(flowlog.FieldSrcAddr), store.BelowDim(flowlog.FieldDstPort, 1024)}, Unordered: true},
 		{GroupBy: []store.Dim{store.BelowDim(flowlog.FieldProtocol, 17), {Kind: store.DimBelow, Field: flowlog.FieldPackets, Limit: 10, As: "few_packets"}},
 			Filter: store.Filter{Conds: []store.Cond{{Field: flowlog.FieldDstPort, Op: store.OpLt, Values: []any{1000}}}}},
+		// Service dimensions: the graph's query, from the graph cube...
+		{GroupBy: []store.Dim{store.FieldDim(flowlog.FieldSrcAddr), store.FieldDim(flowlog.FieldDstAddr), store.FieldDim(flowlog.FieldAction),
+			store.FieldDim(flowlog.FieldProtocol), store.ServiceDim(flowlog.FieldSrcPort, store.DefaultEphemeralFrom),
+			store.ServiceDim(flowlog.FieldDstPort, store.DefaultEphemeralFrom), store.FieldDim(flowlog.FieldInterfaceID),
+			store.FieldDim(flowlog.FieldFlowDirection)}, Unordered: true},
+		// ... and with ephemeral ports from 60000, where most client ports
+		// compete with the service ports (raw records).
+		{GroupBy: []store.Dim{store.ServiceDim(flowlog.FieldSrcPort, 60000), store.ServiceDim(flowlog.FieldDstPort, 60000), store.FieldDim(flowlog.FieldProtocol)},
+			Filter:  store.Filter{Conds: []store.Cond{{Field: flowlog.FieldAction, Op: store.OpEq, Values: []any{"ACCEPT"}}}},
+			OrderBy: []store.Order{{Column: "flows", Desc: true}}, Limit: 40},
 		{GroupBy: []store.Dim{{Kind: store.DimBelow, Field: flowlog.FieldBytes, Limit: 2000, As: "small_bytes"}, store.FieldDim(flowlog.FieldBytes)},
 			Filter:   store.Filter{Conds: []store.Cond{store.Eq(flowlog.FieldSrcAddr, "10.1.3.20")}},
 			Measures: []store.Measure{store.Flows, store.Packets}, Limit: 25},
@@ -183,6 +193,8 @@ func testQueryErrors(t *testing.T, open Opener, caps Capabilities) {
 	f(store.Query{GroupBy: []store.Dim{store.PrefixDim(flowlog.FieldDstPort, 8, 8)}}, "not an address")
 	f(store.Query{GroupBy: []store.Dim{store.BelowDim(flowlog.FieldSrcAddr, 8)}}, "not an unsigned number")
 	f(store.Query{GroupBy: []store.Dim{store.BelowDim(flowlog.FieldStart, 8)}}, "not an unsigned number")
+	f(store.Query{GroupBy: []store.Dim{store.ServiceDim(flowlog.FieldBytes, 1024)}}, "applies to srcport or dstport")
+	f(store.Query{GroupBy: []store.Dim{store.ServiceDim(flowlog.FieldSrcPort, 0)}}, "not in 1-65535")
 	f(store.Query{GroupBy: []store.Dim{store.BelowDim(flowlog.FieldAction, 8)}}, "not an unsigned number")
 	f(store.Query{GroupBy: []store.Dim{store.BelowDim(flowlog.FieldDstPort, 0)}}, "positive limit")
 	f(store.Query{GroupBy: []store.Dim{store.FieldDim(flowlog.FieldDstPort), store.BelowDim(flowlog.FieldDstPort, 1024)}}, "appears twice")

@@ -115,6 +115,18 @@ func parseDims(s string) ([]store.Dim, error) {
 			out = append(out, store.Weekday())
 			continue
 		}
+		if name, eph, ok := strings.Cut(d, "@"); ok {
+			f, err := field(name)
+			if err != nil {
+				return nil, err
+			}
+			n, err := strconv.ParseUint(eph, 10, 16)
+			if err != nil {
+				return nil, fmt.Errorf("%q: want <port field>@<first ephemeral port>", d)
+			}
+			out = append(out, store.ServiceDim(f, uint16(n)))
+			continue
+		}
 		if name, lim, ok := strings.Cut(d, "<"); ok {
 			f, err := field(name)
 			if err != nil {
