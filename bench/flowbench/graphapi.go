@@ -34,7 +34,9 @@ func graphAPIBench(args []string) error {
 			return err
 		}
 		os.RemoveAll(data)
-		fmt.Fprintln(os.Stderr, "ingesting (once)...")
+	}
+	if _, err := os.Stat(data); err != nil {
+		fmt.Fprintln(os.Stderr, "ingesting (once; remove the store directory to ingest again)...")
 		in, err := timed(*bin, "ingest", "--quiet", "--data", data, logs)
 		if err != nil {
 			return err

@@ -9,38 +9,34 @@ import (
 	"github.com/flowlens/flowlens/internal/flowlog"
 )
 
-type portKey struct {
-	port  uint16
-	proto uint8
-}
-
 type edgeAcc struct {
 	src, dst           *Node
 	counts             Counts
 	accepted, rejected Counts
-	ports              map[portKey]*PortCount
+	// ports are few per edge: a slice searched linearly is several times
+	// cheaper than a map per edge over hundreds of thousands of edges.
+	ports []PortCount
 }
 
 func (e *edgeAcc) merge(o *edgeAcc) {
 	e.counts.Add(o.counts)
 	e.accepted.Add(o.accepted)
 	e.rejected.Add(o.rejected)
-	for k, p := range o.ports {
-		e.addPort(k, p.Flows, p.Bytes)
+	for i := range o.ports {
+		p := &o.ports[i]
+		e.addPort(p.Port, p.Protocol, p.Flows, p.Bytes)
 	}
 }
 
-func (e *edgeAcc) addPort(k portKey, flows, bytes uint64) {
-	if e.ports == nil {
-		e.ports = map[portKey]*PortCount{}
+func (e *edgeAcc) addPort(port uint16, proto uint8, flows, bytes uint64) {
+	for i := range e.ports {
+		if p := &e.ports[i]; p.Port == port && p.Protocol == proto {
+			p.Flows += flows
+			p.Bytes += bytes
+			return
+		}
 	}
-	p := e.ports[k]
-	if p == nil {
-		p = &PortCount{Port: k.port, Protocol: k.proto, Service: flowlog.ServiceName(k.port, k.proto)}
-		e.ports[k] = p
-	}
-	p.Flows += flows
-	p.Bytes += bytes
+	e.ports = append(e.ports, PortCount{Port: port, Protocol: proto, Service: flowlog.ServiceName(port, proto), Flows: flows, Bytes: bytes})
 }
 
 type edgeKey struct{ src, dst *Node }
@@ -87,7 +83,7 @@ func assemble(cfg *Configuration, rows []row, ms metas) (*Graph, error) {
 			e.rejected.Add(c)
 		}
 		if side != flowlog.SideNone && cfg.TopPorts > 0 {
-			e.addPort(portKey{uint16(port), uint8(k.proto)}, c.Flows, c.Bytes)
+			e.addPort(uint16(port), uint8(k.proto), c.Flows, c.Bytes)
 		}
 	}
 	list := make([]*edgeAcc, 0, len(edges))
@@ -141,7 +137,7 @@ func applyTopK(cfg *Configuration, g *Graph, list []*edgeAcc) []*edgeAcc {
 	if cfg.TopK <= 0 || len(list) <= cfg.TopK {
 		return list
 	}
-	slices.SortFunc(list, byWeight(cfg.Weight))
+	heaviest(list, cfg.TopK, byWeight(cfg.Weight))
 	var dropped Counts
 	for _, e := range list[cfg.TopK:] {
 		dropped.Add(e.counts)
@@ -150,6 +146,44 @@ func applyTopK(cfg *Configuration, g *Graph, list []*edgeAcc) []*edgeAcc {
 	g.Notes = append(g.Notes, fmt.Sprintf("top-k %d: kept the %d heaviest of %d edges by %s; dropped %d flows, %d bytes",
 		cfg.TopK, cfg.TopK, len(list), cfg.Weight, dropped.Flows, dropped.Bytes))
 	return list[:cfg.TopK]
+}
+
+// heaviest moves the k first edges in the order of cmp (a total order) to
+// the front of list, sorted, in O(n log k): a graph keeps a few thousand
+// of hundreds of thousands of edges, which a full sort would order.
+func heaviest(list []*edgeAcc, k int, cmp func(a, b *edgeAcc) int) {
+	if k >= len(list) {
+		slices.SortFunc(list, cmp)
+		return
+	}
+	// list[:k] is a heap whose root is the last of the kept edges.
+	h := list[:k]
+	down := func(i int) {
+		for {
+			c := 2*i + 1
+			if c >= len(h) {
+				return
+			}
+			if c+1 < len(h) && cmp(h[c+1], h[c]) > 0 {
+				c++
+			}
+			if cmp(h[c], h[i]) <= 0 {
+				return
+			}
+			h[i], h[c] = h[c], h[i]
+			i = c
+		}
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for j := k; j < len(list); j++ {
+		if cmp(list[j], h[0]) < 0 {
+			h[0], list[j] = list[j], h[0]
+			down(0)
+		}
+	}
+	slices.SortFunc(h, cmp)
 }
 
 // nodeTotals returns the flows of the nodes of list (a self-loop once).
@@ -273,10 +307,7 @@ func finish(cfg *Configuration, g *Graph, list []*edgeAcc) {
 		g.Shown.Add(e.counts)
 		ed := Edge{Src: e.src.ID, Dst: e.dst.ID, Count: e.counts.Flows, Counts: e.counts,
 			Accepted: e.accepted, Rejected: e.rejected}
-		ports := make([]PortCount, 0, len(e.ports))
-		for _, p := range e.ports {
-			ports = append(ports, *p)
-		}
+		ports := e.ports
 		slices.SortFunc(ports, func(a, b PortCount) int {
 			if c := cmp.Compare(b.Flows, a.Flows); c != 0 {
 				return c

@@ -158,7 +158,7 @@ func (e External) String() string {
 const (
 	DefaultMaxNodes      = 500
 	DefaultTopPorts      = 5
-	DefaultEphemeralFrom = 32768
+	DefaultEphemeralFrom = store.DefaultEphemeralFrom // the store's graph cube keeps these service ports
 )
 
 // Configuration configures a graph.

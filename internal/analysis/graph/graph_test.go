@@ -1,9 +1,13 @@
 package graph
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/flowlens/flowlens/internal/analysis"
 	"github.com/flowlens/flowlens/internal/flowlog"
 )
 
@@ -193,5 +197,32 @@ func TestParseGroupAndExternal(t *testing.T) {
 	}
 	if _, err := ParseExternal("world"); err == nil {
 		t.Error("ParseExternal(world): no error")
+	}
+}
+
+// TestHeaviest checks the top-k selection against a full sort.
+func TestHeaviest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	cmp := byWeight(analysis.MetricBytes)
+	for _, n := range []int{0, 1, 2, 7, 100, 1000} {
+		for _, k := range []int{1, 2, 5, 50, 2000} {
+			var list []*edgeAcc
+			for i := 0; i < n; i++ {
+				list = append(list, &edgeAcc{src: &Node{ID: fmt.Sprint(rng.IntN(20))}, dst: &Node{ID: fmt.Sprint(i)},
+					counts: Counts{Bytes: uint64(rng.IntN(30))}})
+			}
+			want := slices.Clone(list)
+			slices.SortFunc(want, cmp)
+			heaviest(list, k, cmp)
+			m := min(k, n)
+			if !slices.Equal(list[:m], want[:m]) {
+				t.Fatalf("n=%d k=%d: kept edges differ from a full sort", n, k)
+			}
+			rest := slices.Clone(list[m:])
+			slices.SortFunc(rest, cmp)
+			if !slices.Equal(rest, want[m:]) {
+				t.Fatalf("n=%d k=%d: the dropped edges are not the rest", n, k)
+			}
+		}
 	}
 }

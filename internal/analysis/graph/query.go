@@ -14,12 +14,11 @@ import (
 // aggregates: Build reads rows grouped by the fields the graph needs
 // (addresses, action, and as needed protocol and service ports, interface
 // fields, AWS services), never raw records, in one unordered query (three
-// selective ones with a Ports filter, see recordSlices). A port takes part
-// in the grouping only below EphemeralFrom (store.BelowDim), so a graph
-// never has a row per client connection; which port of a row serves is
-// decided from the two, as for records in memory (see servicePort).
-// Without ports (TopPorts < 0 and no service group or Ports filter)
-// rollups can answer.
+// selective ones with a Ports filter, see recordSlices). Ports take part
+// as the service port of each end (store.ServiceDim: the rule of
+// flowlog.ServiceSide, which records in memory follow too, see
+// servicePort), so a graph never has a row per client connection, and the
+// store's graph cube answers for the default EphemeralFrom.
 func Build(ctx context.Context, r store.Reader, cfg Configuration) (*Graph, error) {
 	if r == nil {
 		return nil, errors.New("graph: no store: open one first")
@@ -118,8 +117,7 @@ func rowQuery(cfg *Configuration, need needs, conds []store.Cond) store.Query {
 	field(flowlog.FieldSrcAddr, flowlog.FieldDstAddr, flowlog.FieldAction)
 	if need.ports {
 		field(flowlog.FieldProtocol)
-		eph := uint64(cfg.EphemeralFrom)
-		q.GroupBy = append(q.GroupBy, store.BelowDim(flowlog.FieldSrcPort, eph), store.BelowDim(flowlog.FieldDstPort, eph))
+		q.GroupBy = append(q.GroupBy, store.ServiceDim(flowlog.FieldSrcPort, cfg.EphemeralFrom), store.ServiceDim(flowlog.FieldDstPort, cfg.EphemeralFrom))
 	}
 	if need.ifaces {
 		field(flowlog.FieldInterfaceID, flowlog.FieldFlowDirection)
