@@ -71,6 +71,14 @@ func (m *meteredReader) Query(ctx context.Context, q store.Query) (res *store.Re
 	return res, err
 }
 
+func (m *meteredReader) Scan(ctx context.Context, q store.Query, fn func(row []any) error) (res *store.Result, err error) {
+	err = m.do(ctx, func() error {
+		res, err = m.r.Scan(ctx, q, fn)
+		return err
+	})
+	return res, err
+}
+
 func (m *meteredReader) SQL(ctx context.Context, sql string, args ...any) (res *store.Result, err error) {
 	err = m.do(ctx, func() error {
 		res, err = m.r.SQL(ctx, sql, args...)

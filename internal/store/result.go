@@ -71,27 +71,42 @@ func TypeOf(v any) ColumnType {
 // Decode turns the rows of a built query (normalized values, one per SQL
 // column) into the result columns described by out.
 func Decode(out []OutCol, rows [][]any) (*Result, error) {
-	res := &Result{Columns: make([]Column, len(out)), Rows: make([][]any, 0, len(rows))}
-	for i, oc := range out {
-		res.Columns[i] = Column{Name: oc.Name, Type: outType(oc)}
-	}
+	res := &Result{Columns: OutColumns(out), Rows: make([][]any, 0, len(rows))}
 	for _, row := range rows {
 		dst := make([]any, len(out))
-		j := 0
-		for i, oc := range out {
-			if j+oc.SQLCols > len(row) {
-				return nil, fmt.Errorf("store: result row has %d columns, want more", len(row))
-			}
-			v, err := decodeCol(oc, row[j:j+oc.SQLCols])
-			if err != nil {
-				return nil, fmt.Errorf("store: column %s: %w", oc.Name, err)
-			}
-			dst[i] = v
-			j += oc.SQLCols
+		if err := DecodeRow(out, row, dst); err != nil {
+			return nil, err
 		}
 		res.Rows = append(res.Rows, dst)
 	}
 	return res, nil
+}
+
+// OutColumns returns the result columns of a built query.
+func OutColumns(out []OutCol) []Column {
+	cols := make([]Column, len(out))
+	for i, oc := range out {
+		cols[i] = Column{Name: oc.Name, Type: outType(oc)}
+	}
+	return cols
+}
+
+// DecodeRow decodes one row of a built query (normalized values, one per
+// SQL column) into dst, one value per result column of out.
+func DecodeRow(out []OutCol, row, dst []any) error {
+	j := 0
+	for i, oc := range out {
+		if j+oc.SQLCols > len(row) {
+			return fmt.Errorf("store: result row has %d columns, want more", len(row))
+		}
+		v, err := decodeCol(oc, row[j:j+oc.SQLCols])
+		if err != nil {
+			return fmt.Errorf("store: column %s: %w", oc.Name, err)
+		}
+		dst[i] = v
+		j += oc.SQLCols
+	}
+	return nil
 }
 
 func fieldType(f flowlog.FieldID) ColumnType {
@@ -145,6 +160,9 @@ func decodeCol(oc OutCol, vs []any) (any, error) {
 	if vs[0] == nil {
 		return uint64(0), nil
 	}
+	if _, ok := vs[0].(uint64); ok {
+		return vs[0], nil
+	}
 	return asUint(vs[0])
 }
 
@@ -154,8 +172,14 @@ func asFieldValue(f flowlog.FieldID, v any) (any, error) {
 	}
 	switch fieldType(f) {
 	case TypeInt:
+		if _, ok := v.(int64); ok {
+			return v, nil // no new interface value
+		}
 		return asInt(v)
 	case TypeUint:
+		if _, ok := v.(uint64); ok {
+			return v, nil
+		}
 		return asUint(v)
 	}
 	if s, ok := v.(string); ok {

@@ -140,6 +140,14 @@ type SourceInfo struct {
 type Reader interface {
 	// Query runs a structured analysis query.
 	Query(ctx context.Context, q Query) (*Result, error)
+	// Scan runs q as Query does, but hands the rows to fn one at a time
+	// instead of keeping them: for callers that aggregate a large result
+	// further (the conversation graph reads hundreds of thousands of
+	// rows). row holds one value per column, typed as in Result; it is
+	// reused, so it is only valid during the call. An error from fn stops
+	// the scan and is returned. The Result has Columns, Plan and Elapsed,
+	// and no Rows.
+	Scan(ctx context.Context, q Query, fn func(row []any) error) (*Result, error)
 	// SQL runs one read-only SQL statement (SELECT, WITH, FROM, EXPLAIN,
 	// DESCRIBE, SUMMARIZE) over the flows view and the rollup views. The
 	// statement cannot read or write files, reach the network, change

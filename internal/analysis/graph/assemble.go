@@ -42,22 +42,22 @@ func (e *edgeAcc) addPort(port uint16, proto uint8, flows, bytes uint64) {
 type edgeKey struct{ src, dst *Node }
 
 // assemble turns rows into a graph (cfg is normalized).
-func assemble(cfg *Configuration, rows []row, ms metas) (*Graph, error) {
+func assemble(cfg *Configuration, rows *rowBlocks, ms metas) (*Graph, error) {
 	g := &Graph{Group: cfg.Group, Weight: cfg.Weight.String(), Pseudonymized: cfg.Pseudonymizer != nil}
 	r := newResolver(cfg)
 	if cfg.needs().ifaces {
 		r.learn(rows, ms)
 	}
 	edges := map[edgeKey]*edgeAcc{}
-	for i := range rows {
-		k, c := &rows[i].key, rows[i].counts
+	rows.each(func(rw *row) {
+		k, c := &rw.key, rw.counts
 		side, port := servicePort(k, cfg.EphemeralFrom)
 		if len(cfg.Ports) > 0 && (side == flowlog.SideNone || !slices.Contains(cfg.Ports, uint16(port))) {
-			continue
+			return
 		}
 		if !k.src.IsValid() || !k.dst.IsValid() {
 			g.WithoutAddresses.Add(c)
-			continue
+			return
 		}
 		sp, dp := int32(-1), int32(-1)
 		if cfg.Group.Kind == GroupService {
@@ -85,7 +85,7 @@ func assemble(cfg *Configuration, rows []row, ms metas) (*Graph, error) {
 		if side != flowlog.SideNone && cfg.TopPorts > 0 {
 			e.addPort(uint16(port), uint8(k.proto), c.Flows, c.Bytes)
 		}
-	}
+	})
 	list := make([]*edgeAcc, 0, len(edges))
 	for _, e := range edges {
 		list = append(list, e)

@@ -50,22 +50,25 @@ func Build(ctx context.Context, r store.Reader, cfg Configuration) (*Graph, erro
 		}
 		plans = append(plans, res.Plan)
 	}
-	var rows []row
+	var rows rowBlocks
 	for _, sl := range recordSlices(&cfg, need) {
 		q := rowQuery(&cfg, need, append(append([]store.Cond(nil), base...), sl.conds...))
-		res, err := r.Query(ctx, q)
+		cols, err := rowQueryCols(&q)
 		if err != nil {
 			return nil, fmt.Errorf("graph: %s: %w", sl.name, err)
 		}
-		if res.Truncated {
-			return nil, fmt.Errorf("graph: the store truncated the %s: narrow the time range or the filter", sl.name)
-		}
-		if rows, err = appendRows(rows, res, cfg.EphemeralFrom); err != nil {
+		dec := newRowDecoder(cols, cfg.EphemeralFrom)
+		res, err := r.Scan(ctx, q, func(rw []any) error {
+			x, err := dec.decode(rw)
+			rows.add(x)
+			return err
+		})
+		if err != nil {
 			return nil, fmt.Errorf("graph: %s: %w", sl.name, err)
 		}
 		plans = append(plans, res.Plan)
 	}
-	g, err := assemble(&cfg, rows, ms)
+	g, err := assemble(&cfg, &rows, ms)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package graph
 import (
 	"fmt"
 	"net/netip"
-	"slices"
 
 	"github.com/flowlens/flowlens/internal/flowlog"
 	"github.com/flowlens/flowlens/internal/store"
@@ -32,57 +31,75 @@ func colsOf(res *store.Result) (resultCols, error) {
 	return c, nil
 }
 
-// appendRows decodes a result into rows, normalised as the Builder's (see
-// row). The store returns each address as text once per row: a graph has
-// far fewer addresses than rows, so each text is parsed once.
-func appendRows(rows []row, res *store.Result, eph uint16) ([]row, error) {
-	c, err := colsOf(res)
-	if err != nil {
-		return nil, err
+// rowQueryCols are the columns of every row query (rowQuery): the store
+// names its result columns after the query's dimensions and measures.
+func rowQueryCols(q *store.Query) (resultCols, error) {
+	res := &store.Result{}
+	for _, d := range q.GroupBy {
+		res.Columns = append(res.Columns, store.Column{Name: d.Name()})
 	}
-	rows = slices.Grow(rows, len(res.Rows))
-	addrs := map[string]netip.Addr{}
-	addr := func(v any) (netip.Addr, error) {
-		s, _ := v.(string)
-		if s == "" {
-			return netip.Addr{}, nil
-		}
-		if a, ok := addrs[s]; ok {
-			return a, nil
-		}
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			return a, fmt.Errorf("the store returned the address %q: %w", s, err)
-		}
-		addrs[s] = a
+	for _, m := range q.Measures {
+		res.Columns = append(res.Columns, store.Column{Name: m.Name()})
+	}
+	return colsOf(res)
+}
+
+// rowDecoder decodes result rows into rows, normalised as the Builder's
+// (see row). The store returns each address as text once per row: a graph
+// has far fewer addresses than rows, so each text is parsed once.
+type rowDecoder struct {
+	c     resultCols
+	eph   uint16
+	addrs map[string]netip.Addr
+}
+
+func newRowDecoder(c resultCols, eph uint16) *rowDecoder {
+	return &rowDecoder{c: c, eph: eph, addrs: map[string]netip.Addr{}}
+}
+
+func (d *rowDecoder) addr(v any) (netip.Addr, error) {
+	s, _ := v.(string)
+	if s == "" {
+		return netip.Addr{}, nil
+	}
+	if a, ok := d.addrs[s]; ok {
 		return a, nil
 	}
-	for _, rw := range res.Rows {
-		k := rowKey{sport: -1, dport: -1, proto: -1}
-		if k.src, err = addr(rw[c.src]); err != nil {
-			return nil, err
-		}
-		if k.dst, err = addr(rw[c.dst]); err != nil {
-			return nil, err
-		}
-		k.action = parseAction(str(rw, c.action))
-		if v, ok := num(rw, c.sport); ok {
-			k.sport = normPort(v, true, eph)
-		}
-		if v, ok := num(rw, c.dport); ok {
-			k.dport = normPort(v, true, eph)
-		}
-		if v, ok := num(rw, c.proto); ok {
-			k.proto = int16(v)
-		}
-		k.iface, k.dir = str(rw, c.iface), parseDirection(str(rw, c.dir))
-		k.srcSvc, k.dstSvc = str(rw, c.srcSvc), str(rw, c.dstSvc)
-		f, _ := num(rw, c.flows)
-		p, _ := num(rw, c.packets)
-		b, _ := num(rw, c.bytes)
-		rows = append(rows, row{k, Counts{f, p, b}})
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return a, fmt.Errorf("the store returned the address %q: %w", s, err)
 	}
-	return rows, nil
+	d.addrs[s] = a
+	return a, nil
+}
+
+// decode returns the row of result row rw.
+func (d *rowDecoder) decode(rw []any) (row, error) {
+	c := &d.c
+	k := rowKey{sport: -1, dport: -1, proto: -1}
+	var err error
+	if k.src, err = d.addr(rw[c.src]); err != nil {
+		return row{}, err
+	}
+	if k.dst, err = d.addr(rw[c.dst]); err != nil {
+		return row{}, err
+	}
+	k.action = parseAction(str(rw, c.action))
+	if v, ok := num(rw, c.sport); ok {
+		k.sport = normPort(v, true, d.eph)
+	}
+	if v, ok := num(rw, c.dport); ok {
+		k.dport = normPort(v, true, d.eph)
+	}
+	if v, ok := num(rw, c.proto); ok {
+		k.proto = int16(v)
+	}
+	k.iface, k.dir = str(rw, c.iface), parseDirection(str(rw, c.dir))
+	k.srcSvc, k.dstSvc = str(rw, c.srcSvc), str(rw, c.dstSvc)
+	f, _ := num(rw, c.flows)
+	p, _ := num(rw, c.packets)
+	b, _ := num(rw, c.bytes)
+	return row{k, Counts{f, p, b}}, nil
 }
 
 // str returns the string in column i of a row ("" for NULL or no column).

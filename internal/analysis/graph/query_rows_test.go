@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"net/netip"
 	"strings"
 	"testing"
@@ -9,7 +10,55 @@ import (
 	"github.com/flowlens/flowlens/internal/store"
 )
 
-func TestAppendRows(t *testing.T) {
+// decodeAll decodes a result as Build decodes the rows it scans.
+func decodeAll(prev []row, res *store.Result, eph uint16) ([]row, error) {
+	c, err := colsOf(res)
+	if err != nil {
+		return nil, err
+	}
+	d := newRowDecoder(c, eph)
+	for _, rw := range res.Rows {
+		x, err := d.decode(rw)
+		if err != nil {
+			return nil, err
+		}
+		prev = append(prev, x)
+	}
+	return prev, nil
+}
+
+// TestRowQueryCols checks that the columns Build expects of a row query
+// are those the store returns, for every kind of graph.
+func TestRowQueryCols(t *testing.T) {
+	fx := getFixture(t)
+	for _, mod := range []func(c *Configuration){
+		func(c *Configuration) {},
+		func(c *Configuration) { c.TopPorts = -1 },
+		func(c *Configuration) { c.Group = Group{Kind: GroupSubnet} },
+		func(c *Configuration) { c.Group = Group{Kind: GroupService}; c.AWSServices = true },
+	} {
+		cfg := DefaultConfiguration()
+		mod(&cfg)
+		cfg, err := cfg.normalized()
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := rowQuery(&cfg, cfg.needs(), nil)
+		want, err := rowQueryCols(&q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := fx.store.Scan(context.Background(), q, func([]any) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := colsOf(res); err != nil || got != want {
+			t.Errorf("group %v: store columns %+v (%v), want %+v", cfg.Group, got, err, want)
+		}
+	}
+}
+
+func TestRowDecoder(t *testing.T) {
 	cols := func(names ...string) []store.Column {
 		out := make([]store.Column, len(names))
 		for i, n := range names {
@@ -21,7 +70,7 @@ func TestAppendRows(t *testing.T) {
 	f := func(columns []store.Column, in [][]any, want []row) {
 		t.Helper()
 		prev := []row{{key: rowKey{iface: "kept"}}}
-		got, err := appendRows(prev, &store.Result{Columns: columns, Rows: in}, 1024)
+		got, err := decodeAll(prev, &store.Result{Columns: columns, Rows: in}, 1024)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +102,7 @@ func TestAppendRows(t *testing.T) {
 
 	bad := func(columns []store.Column, in [][]any, want string) {
 		t.Helper()
-		_, err := appendRows(nil, &store.Result{Columns: columns, Rows: in}, 32768)
+		_, err := decodeAll(nil, &store.Result{Columns: columns, Rows: in}, 32768)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v, want one containing %q", err, want)
 		}

@@ -66,7 +66,7 @@ func minNonEmpty(a, b string) string {
 
 // learn finds which interface logged each internal address (see the
 // package documentation), weighting evidence by flows.
-func (r *resolver) learn(rows []row, ms metas) {
+func (r *resolver) learn(rows *rowBlocks, ms metas) {
 	votes := map[netip.Addr]map[string]uint64{}
 	vote := func(a netip.Addr, iface string, n uint64) {
 		a = a.Unmap()
@@ -82,12 +82,12 @@ func (r *resolver) learn(rows []row, ms metas) {
 	}
 	r.meta = ms
 	noDir := map[string]map[netip.Addr]uint64{}
-	for i := range rows {
-		k := &rows[i].key
+	rows.each(func(rw *row) {
+		k := &rw.key
 		if k.iface == "" {
-			continue
+			return
 		}
-		f := rows[i].counts.Flows
+		f := rw.counts.Flows
 		switch k.dir {
 		case flowlog.DirectionIngress:
 			vote(k.dst, k.iface, f)
@@ -105,7 +105,7 @@ func (r *resolver) learn(rows []row, ms metas) {
 				}
 			}
 		}
-	}
+	})
 	for iface, c := range noDir {
 		var best netip.Addr
 		for a, n := range c {

@@ -26,6 +26,34 @@ type rowKey struct {
 	srcSvc, dstSvc string
 }
 
+// rowBlocks holds rows in blocks of a fixed size: hundreds of thousands of
+// rows read from a store never move (a growing slice would copy them
+// again and again, while the garbage collector waits to scan it).
+type rowBlocks struct {
+	blocks [][]row
+	n      int
+}
+
+const rowBlockSize = 1 << 14
+
+func (rb *rowBlocks) add(r row) {
+	if len(rb.blocks) == 0 || len(rb.blocks[len(rb.blocks)-1]) == rowBlockSize {
+		rb.blocks = append(rb.blocks, make([]row, 0, rowBlockSize))
+	}
+	last := &rb.blocks[len(rb.blocks)-1]
+	*last = append(*last, r)
+	rb.n++
+}
+
+// each calls f for every row, in the order added.
+func (rb *rowBlocks) each(f func(r *row)) {
+	for _, b := range rb.blocks {
+		for i := range b {
+			f(&b[i])
+		}
+	}
+}
+
 // metas maps interfaces to their subnet, VPC and zone: the smallest
 // non-empty value of each over the interface's selected records (they are
 // attributes of the interface, so kept apart from the rows).
@@ -167,9 +195,9 @@ func (b *Builder) key(r *flowlog.Record) rowKey {
 
 // Graph assembles the graph of the records added so far.
 func (b *Builder) Graph() (*Graph, error) {
-	rows := make([]row, 0, len(b.rows))
+	var rows rowBlocks
 	for k, c := range b.rows {
-		rows = append(rows, row{k, *c})
+		rows.add(row{k, *c})
 	}
-	return assemble(&b.cfg, rows, b.metas)
+	return assemble(&b.cfg, &rows, b.metas)
 }

@@ -45,6 +45,63 @@ func (s *Store) Query(ctx context.Context, q store.Query) (*store.Result, error)
 	return res, nil
 }
 
+// Scan runs a structured query and hands its rows to fn (see
+// store.Reader): nothing is kept, and each row is decoded into one reused
+// slice.
+func (s *Store) Scan(ctx context.Context, q store.Query, fn func(row []any) error) (*store.Result, error) {
+	began := time.Now()
+	var res *store.Result
+	err := s.withRetry(ctx, func(snap *snapshot) error {
+		plan, err := store.MakePlan(&q, s.cfg.Plan, estimator{snap})
+		if err != nil {
+			return err
+		}
+		b, err := store.Build(prunedDialect{s.dialect, snap, s.cfg.Dir}, &q, plan)
+		if err != nil {
+			return err
+		}
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		dst := make([]any, len(b.Out))
+		rows := 0
+		var fnErr error
+		err = streamChecked(ctx, conn, b.SQL, b.Args, func(names, types []string) {}, func(vals []any) (bool, error) {
+			if err := store.DecodeRow(b.Out, vals, dst); err != nil {
+				return false, err
+			}
+			rows++
+			if fnErr = fn(dst); fnErr != nil {
+				return false, fnErr
+			}
+			return true, nil
+		})
+		if fnErr != nil {
+			return fnErr
+		}
+		if err != nil {
+			if rows > 0 {
+				// fn saw rows: retrying would hand them again.
+				return fmt.Errorf("query (%s): %w", plan, errors.Join(err, errNoRetry))
+			}
+			return fmt.Errorf("query (%s): %w", plan, err)
+		}
+		res = &store.Result{Columns: store.OutColumns(b.Out), Plan: plan.String()}
+		return nil
+	})
+	s.account(began, err)
+	if err != nil {
+		return nil, err
+	}
+	res.Elapsed = time.Since(began)
+	return res, nil
+}
+
+// errNoRetry marks errors withRetry must not retry.
+var errNoRetry = errors.New("not retried: rows were already read")
+
 // SQL runs one read-only statement over the views (see store.Reader).
 func (s *Store) SQL(ctx context.Context, query string, args ...any) (*store.Result, error) {
 	began := time.Now()
@@ -98,7 +155,7 @@ func (s *Store) withRetry(ctx context.Context, f func(*snapshot) error) error {
 }
 
 func vanishedFile(err error) bool {
-	if errors.Is(err, store.ErrForbidden) {
+	if errors.Is(err, store.ErrForbidden) || errors.Is(err, errNoRetry) {
 		return false
 	}
 	if errors.Is(err, fs.ErrNotExist) {

@@ -186,7 +186,28 @@ type rawResult struct {
 // rows (0: no limit).
 func runChecked(ctx context.Context, conn *sql.Conn, query string, args []any, maxRows int) (*rawResult, error) {
 	var res rawResult
-	err := conn.Raw(func(dc any) error {
+	err := streamChecked(ctx, conn, query, args, func(names, types []string) {
+		res.names, res.types = names, types
+	}, func(vals []any) (bool, error) {
+		if maxRows > 0 && len(res.rows) >= maxRows {
+			res.truncated = true
+			return false, nil
+		}
+		res.rows = append(res.rows, append([]any(nil), vals...))
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// streamChecked runs one checked statement on conn: head receives the
+// column names and DuckDB types, then row each row's normalized values (a
+// slice reused between calls) until it returns false or an error.
+func streamChecked(ctx context.Context, conn *sql.Conn, query string, args []any,
+	head func(names, types []string), row func(vals []any) (bool, error)) error {
+	return conn.Raw(func(dc any) error {
 		c, ok := dc.(*duckdb.Conn)
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
@@ -208,15 +229,17 @@ func runChecked(ctx context.Context, conn *sql.Conn, query string, args []any, m
 			return sandboxError(err)
 		}
 		defer rows.Close()
-		res.names = rows.Columns()
-		res.types = make([]string, len(res.names))
+		names := rows.Columns()
+		types := make([]string, len(names))
 		if tn, ok := rows.(driver.RowsColumnTypeDatabaseTypeName); ok {
-			for i := range res.types {
-				res.types[i] = tn.ColumnTypeDatabaseTypeName(i)
+			for i := range types {
+				types[i] = tn.ColumnTypeDatabaseTypeName(i)
 			}
 		}
+		head(names, types)
+		vals := make([]driver.Value, len(names))
+		out := make([]any, len(names))
 		for {
-			vals := make([]driver.Value, len(res.names))
 			err := rows.Next(vals)
 			if err == io.EOF {
 				return nil
@@ -224,21 +247,15 @@ func runChecked(ctx context.Context, conn *sql.Conn, query string, args []any, m
 			if err != nil {
 				return err
 			}
-			if maxRows > 0 && len(res.rows) >= maxRows {
-				res.truncated = true
-				return nil
-			}
-			row := make([]any, len(vals))
 			for i, v := range vals {
-				row[i] = normalize(v)
+				out[i] = normalize(v)
 			}
-			res.rows = append(res.rows, row)
+			more, err := row(out)
+			if err != nil || !more {
+				return err
+			}
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &res, nil
 }
 
 func normalize(v any) any {

@@ -32,6 +32,26 @@ func (s *Store) Query(ctx context.Context, q store.Query) (*store.Result, error)
 	return res, nil
 }
 
+// Scan runs a structured query and hands its rows to fn (see
+// store.Reader). The rows are computed as by Query, then handed over one by
+// one in a reused slice, so that callers see the same contract as with the
+// embedded store.
+func (s *Store) Scan(ctx context.Context, q store.Query, fn func(row []any) error) (*store.Result, error) {
+	res, err := s.Query(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	row := make([]any, len(res.Columns))
+	for _, r := range res.Rows {
+		copy(row, r)
+		if err := fn(row); err != nil {
+			return nil, err
+		}
+	}
+	res.Rows = nil
+	return res, nil
+}
+
 func (s *Store) query(ctx context.Context, q *store.Query) (*store.Result, error) {
 	if s.closed.Load() {
 		return nil, fmt.Errorf("memory store: %w", store.ErrClosed)

@@ -128,11 +128,49 @@ func testQueryOracle(t *testing.T, open Opener, caps Capabilities) {
 				if msg := diffResults(got, want); msg != "" {
 					t.Fatalf("query %d range %d at %s (plan %s): %s", qi, ri, r, got.Plan, msg)
 				}
+				if r == store.ResolutionAuto {
+					checkScan(t, s, q, got, fmt.Sprintf("query %d range %d", qi, ri))
+				}
 				if !caps.RawOnly && r == store.ResolutionHour && !tr.Start.IsZero() && !tr.End.IsZero() && tr.End.Sub(tr.Start) > 2*time.Hour &&
 					tr.Start.Minute() != 0 && !strings.Contains(got.Plan, "+") {
 					t.Errorf("query %d range %d: unaligned range answered by plan %q, want rollup + edges", qi, ri, got.Plan)
 				}
 			}
+		}
+	}
+}
+
+// checkScan checks that Scan hands over the rows of Query (got), with its
+// columns and plan, and stops at the first error of its callback.
+func checkScan(t *testing.T, s store.Store, q store.Query, got *store.Result, where string) {
+	t.Helper()
+	ctx := context.Background()
+	var rows [][]any
+	res, err := s.Scan(ctx, q, func(row []any) error {
+		if len(row) != len(got.Columns) {
+			return fmt.Errorf("row of %d values, want %d", len(row), len(got.Columns))
+		}
+		rows = append(rows, append([]any(nil), row...))
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("%s: scan: %v", where, err)
+	}
+	if res.Rows != nil || res.Plan != got.Plan {
+		t.Fatalf("%s: scan result has %d rows and plan %q, want none and %q", where, len(res.Rows), res.Plan, got.Plan)
+	}
+	res.Rows = rows
+	if q.Unordered {
+		SortRows(res, q)
+	}
+	if msg := diffResults(res, got); msg != "" {
+		t.Fatalf("%s: scan differs from query: %s", where, msg)
+	}
+	if len(rows) > 1 {
+		stop := errors.New("stop")
+		n := 0
+		if _, err := s.Scan(ctx, q, func([]any) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+			t.Fatalf("%s: a failing callback: %d calls, error %v", where, n, err)
 		}
 	}
 }
