@@ -99,11 +99,18 @@ var cubes = []Cube{
 	{Name: "dst", Dims: []flowlog.FieldID{flowlog.FieldDstAddr, flowlog.FieldAction}},
 	{Name: "port", Dims: []flowlog.FieldID{flowlog.FieldDstPort, flowlog.FieldProtocol, flowlog.FieldAction}},
 	{Name: "pair", Dims: []flowlog.FieldID{flowlog.FieldSrcAddr, flowlog.FieldDstAddr, flowlog.FieldAction}, HourOnly: true},
-	// The conversation graph: addresses, service ports (not client ports),
-	// and what the graph reads for interfaces and AWS services.
+	// The conversation graph: addresses, service ports (not client ports)
+	// and AWS services; with the interface that logged the flow and its
+	// direction for graphs of interfaces, subnets, VPCs and zones (a flow
+	// within a VPC is logged by both ends, so that cube is about twice as
+	// big).
 	{Name: "graph", Dims: []flowlog.FieldID{
 		flowlog.FieldSrcAddr, flowlog.FieldDstAddr, flowlog.FieldAction, flowlog.FieldProtocol,
-		flowlog.FieldInterfaceID, flowlog.FieldFlowDirection, flowlog.FieldPktSrcAWSService, flowlog.FieldPktDstAWSService},
+		flowlog.FieldPktSrcAWSService, flowlog.FieldPktDstAWSService},
+		HourOnly: true, ServiceFrom: DefaultEphemeralFrom},
+	{Name: "graph_eni", Dims: []flowlog.FieldID{
+		flowlog.FieldSrcAddr, flowlog.FieldDstAddr, flowlog.FieldAction, flowlog.FieldProtocol,
+		flowlog.FieldPktSrcAWSService, flowlog.FieldPktDstAWSService, flowlog.FieldInterfaceID, flowlog.FieldFlowDirection},
 		HourOnly: true, ServiceFrom: DefaultEphemeralFrom},
 	{Name: "eni", Dims: []flowlog.FieldID{
 		flowlog.FieldInterfaceID, flowlog.FieldAccountID, flowlog.FieldVPCID, flowlog.FieldSubnetID,

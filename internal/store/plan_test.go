@@ -47,7 +47,7 @@ var t0 = time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 
 func TestMakePlan(t *testing.T) {
 	est := rows{"raw": 1000, "1m": 900, "1h": 600, "1m/src": 100, "1h/src": 10, "1m/dst": 100, "1h/dst": 10,
-		"1m/port": 200, "1h/port": 150, "1m/eni": 50, "1h/eni": 5, "1h/pair": 300, "1h/graph": 400}
+		"1m/port": 200, "1h/port": 150, "1m/eni": 50, "1h/eni": 5, "1h/pair": 300, "1h/graph": 400, "1h/graph_eni": 700}
 	cfg := PlanConfig{MaxScanRows: 3000}
 	f := func(q Query, want string) {
 		t.Helper()
@@ -76,6 +76,7 @@ func TestMakePlan(t *testing.T) {
 	svc := []Dim{FieldDim(flowlog.FieldSrcAddr), FieldDim(flowlog.FieldDstAddr), ServiceDim(flowlog.FieldSrcPort, DefaultEphemeralFrom), ServiceDim(flowlog.FieldDstPort, DefaultEphemeralFrom)}
 	f(Query{Range: TimeRange{at(1, 0, 0), at(20, 0, 0)}, GroupBy: svc}, "1h/graph")
 	f(Query{GroupBy: svc, Filter: Filter{Conds: []Cond{Eq(flowlog.FieldAction, "REJECT")}}}, "1h/graph")
+	f(Query{GroupBy: append(svc, FieldDim(flowlog.FieldInterfaceID))}, "1h/graph_eni")
 	f(Query{GroupBy: svc, Filter: Filter{Conds: []Cond{Eq(flowlog.FieldDstPort, 443)}}}, "raw")
 	f(Query{Range: TimeRange{at(1, 0, 0), at(20, 0, 0)}, GroupBy: []Dim{ServiceDim(flowlog.FieldSrcPort, 1024)}}, "raw")
 	// A field no rollup has: raw, whatever the cost.

@@ -182,8 +182,8 @@ func asFieldValue(f flowlog.FieldID, v any) (any, error) {
 		}
 		return asUint(v)
 	}
-	if s, ok := v.(string); ok {
-		return s, nil
+	if _, ok := v.(string); ok {
+		return v, nil // no new interface value
 	}
 	return fmt.Sprint(v), nil
 }

@@ -41,60 +41,105 @@ func (e *edgeAcc) addPort(port uint16, proto uint8, flows, bytes uint64) {
 
 type edgeKey struct{ src, dst *Node }
 
+// assembler aggregates rows into edges as they come (cfg is normalized).
+// With interface groups, the resolver must first learn from every row
+// which interface owns each address (see learn): those rows are kept and
+// added at the end.
+type assembler struct {
+	cfg   *Configuration
+	g     *Graph
+	r     *resolver
+	ms    metas
+	edges map[edgeKey]*edgeAcc
+	slab  []edgeAcc // edges are carved from slabs: one allocation per block
+	held  *rowBlocks
+}
+
+func newAssembler(cfg *Configuration, ms metas) *assembler {
+	a := &assembler{cfg: cfg, ms: ms, r: newResolver(cfg), edges: map[edgeKey]*edgeAcc{},
+		g: &Graph{Group: cfg.Group, Weight: cfg.Weight.String(), Pseudonymized: cfg.Pseudonymizer != nil}}
+	if cfg.needs().ifaces {
+		a.held = &rowBlocks{}
+	}
+	return a
+}
+
 // assemble turns rows into a graph (cfg is normalized).
 func assemble(cfg *Configuration, rows *rowBlocks, ms metas) (*Graph, error) {
-	g := &Graph{Group: cfg.Group, Weight: cfg.Weight.String(), Pseudonymized: cfg.Pseudonymizer != nil}
-	r := newResolver(cfg)
-	if cfg.needs().ifaces {
-		r.learn(rows, ms)
+	a := newAssembler(cfg, ms)
+	rows.each(a.add)
+	return a.graph()
+}
+
+// add aggregates a row (or keeps it until graph, see assembler).
+func (a *assembler) add(rw *row) {
+	if a.held != nil {
+		a.held.add(*rw)
+		return
 	}
-	edges := map[edgeKey]*edgeAcc{}
-	rows.each(func(rw *row) {
-		k, c := &rw.key, rw.counts
-		side, port := servicePort(k, cfg.EphemeralFrom)
-		if len(cfg.Ports) > 0 && (side == flowlog.SideNone || !slices.Contains(cfg.Ports, uint16(port))) {
-			return
+	a.aggregate(rw)
+}
+
+func (a *assembler) aggregate(rw *row) {
+	cfg, g := a.cfg, a.g
+	k, c := &rw.key, rw.counts
+	side, port := servicePort(k, cfg.EphemeralFrom)
+	if len(cfg.Ports) > 0 && (side == flowlog.SideNone || !slices.Contains(cfg.Ports, uint16(port))) {
+		return
+	}
+	if !k.src.IsValid() || !k.dst.IsValid() {
+		g.WithoutAddresses.Add(c)
+		return
+	}
+	sp, dp := int32(-1), int32(-1)
+	if cfg.Group.Kind == GroupService {
+		if side.Serves(true) {
+			sp = port
 		}
-		if !k.src.IsValid() || !k.dst.IsValid() {
-			g.WithoutAddresses.Add(c)
-			return
+		if side.Serves(false) {
+			dp = port
 		}
-		sp, dp := int32(-1), int32(-1)
-		if cfg.Group.Kind == GroupService {
-			if side.Serves(true) {
-				sp = port
-			}
-			if side.Serves(false) {
-				dp = port
-			}
+	}
+	ek := edgeKey{a.r.resolve(k.src, sp, k.srcSvc), a.r.resolve(k.dst, dp, k.dstSvc)}
+	e := a.edges[ek]
+	if e == nil {
+		if len(a.slab) == cap(a.slab) {
+			a.slab = make([]edgeAcc, 0, 1024)
 		}
-		ek := edgeKey{r.resolve(k.src, sp, k.srcSvc), r.resolve(k.dst, dp, k.dstSvc)}
-		e := edges[ek]
-		if e == nil {
-			e = &edgeAcc{src: ek.src, dst: ek.dst}
-			edges[ek] = e
-		}
-		g.Totals.Add(c)
-		e.counts.Add(c)
-		switch k.action {
-		case 1:
-			e.accepted.Add(c)
-		case 2:
-			e.rejected.Add(c)
-		}
-		if side != flowlog.SideNone && cfg.TopPorts > 0 {
-			e.addPort(uint16(port), uint8(k.proto), c.Flows, c.Bytes)
-		}
-	})
-	list := make([]*edgeAcc, 0, len(edges))
-	for _, e := range edges {
+		a.slab = append(a.slab, edgeAcc{src: ek.src, dst: ek.dst})
+		e = &a.slab[len(a.slab)-1]
+		a.edges[ek] = e
+	}
+	g.Totals.Add(c)
+	e.counts.Add(c)
+	switch k.action {
+	case 1:
+		e.accepted.Add(c)
+	case 2:
+		e.rejected.Add(c)
+	}
+	if side != flowlog.SideNone && cfg.TopPorts > 0 {
+		e.addPort(uint16(port), uint8(k.proto), c.Flows, c.Bytes)
+	}
+}
+
+// graph returns the graph of the rows added.
+func (a *assembler) graph() (*Graph, error) {
+	cfg, g := a.cfg, a.g
+	if a.held != nil {
+		a.r.learn(a.held, a.ms)
+		a.held.each(a.aggregate)
+		a.held = nil
+	}
+	list := make([]*edgeAcc, 0, len(a.edges))
+	for _, e := range a.edges {
 		list = append(list, e)
 	}
 	list = applyMinFlows(cfg, g, list)
 	list = applyTopK(cfg, g, list)
 	list = applyMaxNodes(cfg, g, list)
 	finish(cfg, g, list)
-	g.Groups = r.listContainers(g)
+	g.Groups = a.r.listContainers(g)
 	return g, nil
 }
 

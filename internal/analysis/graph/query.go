@@ -50,7 +50,7 @@ func Build(ctx context.Context, r store.Reader, cfg Configuration) (*Graph, erro
 		}
 		plans = append(plans, res.Plan)
 	}
-	var rows rowBlocks
+	asm := newAssembler(&cfg, ms)
 	for _, sl := range recordSlices(&cfg, need) {
 		q := rowQuery(&cfg, need, append(append([]store.Cond(nil), base...), sl.conds...))
 		cols, err := rowQueryCols(&q)
@@ -60,15 +60,18 @@ func Build(ctx context.Context, r store.Reader, cfg Configuration) (*Graph, erro
 		dec := newRowDecoder(cols, cfg.EphemeralFrom)
 		res, err := r.Scan(ctx, q, func(rw []any) error {
 			x, err := dec.decode(rw)
-			rows.add(x)
-			return err
+			if err != nil {
+				return err
+			}
+			asm.add(&x)
+			return nil
 		})
 		if err != nil {
 			return nil, fmt.Errorf("graph: %s: %w", sl.name, err)
 		}
 		plans = append(plans, res.Plan)
 	}
-	g, err := assemble(&cfg, &rows, ms)
+	g, err := asm.graph()
 	if err != nil {
 		return nil, err
 	}
