@@ -36,7 +36,8 @@ func (e *edgeAcc) addPort(port uint16, proto uint8, flows, bytes uint64) {
 			return
 		}
 	}
-	e.ports = append(e.ports, PortCount{Port: port, Protocol: proto, Service: flowlog.ServiceName(port, proto), Flows: flows, Bytes: bytes})
+	// The service name is looked up by finish, for the edges kept.
+	e.ports = append(e.ports, PortCount{Port: port, Protocol: proto, Flows: flows, Bytes: bytes})
 }
 
 type edgeKey struct{ src, dst *Node }
@@ -56,7 +57,7 @@ type assembler struct {
 }
 
 func newAssembler(cfg *Configuration, ms metas) *assembler {
-	a := &assembler{cfg: cfg, ms: ms, r: newResolver(cfg), edges: map[edgeKey]*edgeAcc{},
+	a := &assembler{cfg: cfg, ms: ms, r: newResolver(cfg), edges: make(map[edgeKey]*edgeAcc, 1<<12),
 		g: &Graph{Group: cfg.Group, Weight: cfg.Weight.String(), Pseudonymized: cfg.Pseudonymizer != nil}}
 	if cfg.needs().ifaces {
 		a.held = &rowBlocks{}
@@ -353,6 +354,9 @@ func finish(cfg *Configuration, g *Graph, list []*edgeAcc) {
 		ed := Edge{Src: e.src.ID, Dst: e.dst.ID, Count: e.counts.Flows, Counts: e.counts,
 			Accepted: e.accepted, Rejected: e.rejected}
 		ports := e.ports
+		for i := range ports {
+			ports[i].Service = flowlog.ServiceName(ports[i].Port, ports[i].Protocol)
+		}
 		slices.SortFunc(ports, func(a, b PortCount) int {
 			if c := cmp.Compare(b.Flows, a.Flows); c != 0 {
 				return c
