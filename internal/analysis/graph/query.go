@@ -51,10 +51,12 @@ func Build(ctx context.Context, r store.Reader, cfg Configuration) (*Graph, erro
 		plans = append(plans, res.Plan)
 	}
 	asm := newAssembler(&cfg, ms)
+	pipe := newRowPipe(asm)
 	for _, sl := range recordSlices(&cfg, need) {
 		q := rowQuery(&cfg, need, append(append([]store.Cond(nil), base...), sl.conds...))
 		cols, err := rowQueryCols(&q)
 		if err != nil {
+			pipe.close()
 			return nil, fmt.Errorf("graph: %s: %w", sl.name, err)
 		}
 		dec := newRowDecoder(cols, cfg.EphemeralFrom)
@@ -63,20 +65,80 @@ func Build(ctx context.Context, r store.Reader, cfg Configuration) (*Graph, erro
 			if err != nil {
 				return err
 			}
-			asm.add(&x)
+			pipe.add(x)
 			return nil
 		})
 		if err != nil {
+			pipe.close()
 			return nil, fmt.Errorf("graph: %s: %w", sl.name, err)
 		}
 		plans = append(plans, res.Plan)
 	}
+	pipe.close()
 	g, err := asm.graph()
 	if err != nil {
 		return nil, err
 	}
 	g.Plan = summarizePlans(plans)
 	return g, nil
+}
+
+// rowPipe hands decoded rows to the assembler on another goroutine, in
+// batches: reading and decoding the store's rows and aggregating them into
+// edges then run on two cores (the store's engine is idle by then: its
+// aggregation finishes before the first row comes out).
+type rowPipe struct {
+	asm   *assembler
+	batch []row
+	full  chan []row
+	free  chan []row
+	done  chan struct{}
+}
+
+const pipeBatch = 2048
+
+func newRowPipe(asm *assembler) *rowPipe {
+	p := &rowPipe{asm: asm, full: make(chan []row, 4), free: make(chan []row, 6), done: make(chan struct{})}
+	p.batch = make([]row, 0, pipeBatch)
+	go func() {
+		defer close(p.done)
+		for b := range p.full {
+			for i := range b {
+				asm.add(&b[i])
+			}
+			clear(b) // drop the strings they hold
+			select {
+			case p.free <- b[:0]:
+			default:
+			}
+		}
+	}()
+	return p
+}
+
+func (p *rowPipe) add(x row) {
+	p.batch = append(p.batch, x)
+	if len(p.batch) == pipeBatch {
+		p.full <- p.batch
+		select {
+		case p.batch = <-p.free:
+		default:
+			p.batch = make([]row, 0, pipeBatch)
+		}
+	}
+}
+
+// close hands over the last rows and waits until every row is aggregated.
+func (p *rowPipe) close() {
+	if p.full == nil {
+		return
+	}
+	if len(p.batch) > 0 {
+		p.full <- p.batch
+	}
+	close(p.full)
+	<-p.done
+	p.full = nil
 }
 
 // recordSlice is a part of the selected records that Build reads with one

@@ -16,6 +16,7 @@ type resolver struct {
 	nets  *enrich.Networks
 	ps    *enrich.Pseudonymizer
 	cache map[resolveKey]*Node
+	plain map[netip.Addr]*Node // the cache of endpoints without port or service
 	nodes map[string]*Node
 
 	// aliasInfo says, per alias name, whether one of its networks is
@@ -53,7 +54,7 @@ func newResolver(cfg *Configuration) *resolver {
 		nets = enrich.DefaultNetworks()
 	}
 	return &resolver{cfg: cfg, nets: nets, ps: cfg.Pseudonymizer,
-		cache: map[resolveKey]*Node{}, nodes: map[string]*Node{}, containers: map[string]Container{}}
+		cache: map[resolveKey]*Node{}, plain: map[netip.Addr]*Node{}, nodes: map[string]*Node{}, containers: map[string]Container{}}
 }
 
 // minNonEmpty returns the smaller non-empty string.
@@ -158,6 +159,15 @@ func (r *resolver) node(id string, init func(n *Node)) *Node {
 // resolve returns the node of address a; port is its service port in the
 // service group (-1: none); svc is its AWS service (pkt-*-aws-service).
 func (r *resolver) resolve(a netip.Addr, port int32, svc string) *Node {
+	if port < 0 && svc == "" {
+		// Most endpoints: a smaller key, hashed faster.
+		if n := r.plain[a]; n != nil {
+			return n
+		}
+		n := r.resolveNew(a.Unmap(), port, svc)
+		r.plain[a] = n
+		return n
+	}
 	k := resolveKey{a, port, svc}
 	if n := r.cache[k]; n != nil {
 		return n
