@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"fmt"
+	"slices"
 	"math"
 	"path/filepath"
 	"sync"
@@ -268,10 +269,10 @@ func serviceValues(spc, dpc, prc *column, r int, eph uint16) (uint32, uint32) {
 // ordered by bucket. Service ports are not carried over: cubes with
 // ServiceFrom are built from the stage (buildRollup).
 func (ru *rollup) aggregate(cube *store.Cube, step int64, buf *rollupBuf) *rollup {
-	if cube.ServiceFrom != 0 {
+	if cube.ServiceFrom != 0 && uint64(ru.service) != cube.ServiceFrom {
 		panic("embedded: aggregate cannot compute the service ports of cube " + cube.Name)
 	}
-	out := &rollup{step: step, buf: buf}
+	out := &rollup{step: step, buf: buf, service: uint16(cube.ServiceFrom)}
 	var pos []int
 	for j, f := range ru.dims {
 		if cube.Has(f) {
@@ -280,8 +281,14 @@ func (ru *rollup) aggregate(cube *store.Cube, step int64, buf *rollupBuf) *rollu
 			pos = append(pos, j)
 		}
 	}
+	nv := len(out.dims)
+	if out.service != 0 {
+		// The service ports follow the dimensions.
+		pos = append(pos, len(ru.dims), len(ru.dims)+1)
+		nv += 2
+	}
 	out.keys, out.aggs = buf.keys[:0], buf.aggs[:0]
-	index := buf.table(len(out.dims))
+	index := buf.table(nv)
 	current := int64(noBucket) + 1
 	var k rkey
 	for i := range ru.keys {
@@ -329,16 +336,43 @@ func (e *encoder) writeRollups(s *stage, perm []int32, dir, prefix string) ([]fi
 		func() ([]fileInfo, error) { return write(minute, full.Name) },
 		func() ([]fileInfo, error) { return write(hour, full.Name) },
 	}
+	// Service ports come from both ports, which the full cube does not
+	// keep: the widest cube with service ports is built from the stage,
+	// per hour, and the others (narrower, same ephemeral start) from it.
+	var svc []*store.Cube
+	for i := range store.Cubes() {
+		if c := &store.Cubes()[i]; c.ServiceFrom != 0 {
+			svc = append(svc, c)
+		}
+	}
+	slices.SortStableFunc(svc, func(a, b *store.Cube) int { return len(b.Dims) - len(a.Dims) })
+	if len(svc) > 0 {
+		jobs = append(jobs, func() ([]fileInfo, error) {
+			wide := buildRollup(s, perm, 3600, svc[0], e.getRollupBuf(len(perm)/4))
+			defer e.releaseRollup(wide)
+			files, err := write(wide, svc[0].Name)
+			for _, c := range svc[1:] {
+				if err != nil {
+					break
+				}
+				if c.ServiceFrom != svc[0].ServiceFrom || !coversDims(svc[0], c) {
+					panic("embedded: cube " + c.Name + " is not a narrowing of cube " + svc[0].Name)
+				}
+				n := wide.aggregate(c, 3600, e.getRollupBuf(len(wide.keys)))
+				var more []fileInfo
+				more, err = write(n, c.Name)
+				e.releaseRollup(n)
+				files = append(files, more...)
+			}
+			return files, err
+		})
+	}
 	for i := range store.Cubes()[1:] {
 		c := &store.Cubes()[1+i]
+		if c.ServiceFrom != 0 {
+			continue
+		}
 		jobs = append(jobs, func() ([]fileInfo, error) {
-			if c.ServiceFrom != 0 {
-				// Service ports come from both ports, which the full
-				// cube does not keep: built from the stage, per hour.
-				h := buildRollup(s, perm, 3600, c, e.getRollupBuf(len(perm)/4))
-				defer e.releaseRollup(h)
-				return write(h, c.Name)
-			}
 			if c.HourOnly {
 				h := hour.aggregate(c, 3600, e.getRollupBuf(len(hour.keys)/2))
 				defer e.releaseRollup(h)
@@ -358,6 +392,16 @@ func (e *encoder) writeRollups(s *stage, perm []int32, dir, prefix string) ([]fi
 		})
 	}
 	return e.runJobs(jobs)
+}
+
+// coversDims reports whether cube a has every dimension of cube b.
+func coversDims(a, b *store.Cube) bool {
+	for _, f := range b.Dims {
+		if !a.Has(f) {
+			return false
+		}
+	}
+	return true
 }
 
 // runJobs runs jobs on e.threads goroutines and gathers their files.
