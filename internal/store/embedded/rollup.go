@@ -2,9 +2,9 @@ package embedded
 
 import (
 	"fmt"
-	"slices"
 	"math"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/flowlens/flowlens/internal/flowlog"
