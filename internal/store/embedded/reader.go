@@ -15,33 +15,15 @@ import (
 // Query runs a structured query, answered from raw records or rollups (see
 // store.MakePlan).
 func (s *Store) Query(ctx context.Context, q store.Query) (*store.Result, error) {
-	began := time.Now()
-	var res *store.Result
-	err := s.withRetry(ctx, func(snap *snapshot) error {
-		plan, err := store.MakePlan(&q, s.cfg.Plan, estimator{snap})
-		if err != nil {
-			return err
-		}
-		b, err := store.Build(prunedDialect{s.dialect, snap, s.cfg.Dir}, &q, plan)
-		if err != nil {
-			return err
-		}
-		raw, err := s.run(ctx, b.SQL, b.Args, 0)
-		if err != nil {
-			return fmt.Errorf("query (%s): %w", plan, err)
-		}
-		res, err = store.Decode(b.Out, raw.rows)
-		if err != nil {
-			return err
-		}
-		res.Plan = plan.String()
+	rows := [][]any{} // an empty result has no rows, not nil ones
+	res, err := s.scan(ctx, q, func() { rows = rows[:0] }, func(row []any) error {
+		rows = append(rows, slices.Clone(row))
 		return nil
 	})
-	s.account(began, err)
 	if err != nil {
 		return nil, err
 	}
-	res.Elapsed = time.Since(began)
+	res.Rows = rows
 	return res, nil
 }
 
@@ -49,9 +31,20 @@ func (s *Store) Query(ctx context.Context, q store.Query) (*store.Result, error)
 // store.Reader): nothing is kept, and each row is decoded into one reused
 // slice.
 func (s *Store) Scan(ctx context.Context, q store.Query, fn func(row []any) error) (*store.Result, error) {
+	return s.scan(ctx, q, nil, fn)
+}
+
+// scan plans, builds and runs q, decoding each row into one reused slice
+// handed to fn. When a file vanishes under the query (a concurrent
+// compaction), the query is retried: after restart when it is set, and
+// only while fn has seen no row otherwise.
+func (s *Store) scan(ctx context.Context, q store.Query, restart func(), fn func(row []any) error) (*store.Result, error) {
 	began := time.Now()
 	var res *store.Result
 	err := s.withRetry(ctx, func(snap *snapshot) error {
+		if restart != nil {
+			restart()
+		}
 		plan, err := store.MakePlan(&q, s.cfg.Plan, estimator{snap})
 		if err != nil {
 			return err
@@ -82,7 +75,7 @@ func (s *Store) Scan(ctx context.Context, q store.Query, fn func(row []any) erro
 			return fnErr
 		}
 		if err != nil {
-			if rows > 0 {
+			if rows > 0 && restart == nil {
 				// fn saw rows: retrying would hand them again.
 				return fmt.Errorf("query (%s): %w", plan, errors.Join(err, errNoRetry))
 			}
